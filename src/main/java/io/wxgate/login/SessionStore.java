@@ -1,0 +1,79 @@
+package io.wxgate.login;
+
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+
+/**
+ * Opaque tokens in Redis. {@code wxgate:session:<token>} holds openid, unionid and session_key;
+ * {@code wxgate:openid-session:<openid>} points at the user's current token, so a new login
+ * drops the previous token together with its (now invalid) session_key.
+ */
+@Component
+public class SessionStore {
+
+    static final String SESSION_PREFIX = "wxgate:session:";
+    static final String OPENID_PREFIX = "wxgate:openid-session:";
+    private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]{43}");
+
+    private static final RedisScript<Long> REPLACE = RedisScript.of("""
+            local old = redis.call('GET', KEYS[2])
+            if old then redis.call('DEL', ARGV[5] .. old) end
+            redis.call('HSET', KEYS[1], 'openid', ARGV[1], 'unionid', ARGV[2], 'session_key', ARGV[3])
+            redis.call('EXPIRE', KEYS[1], ARGV[4])
+            redis.call('SET', KEYS[2], ARGV[6], 'EX', ARGV[4])
+            return 1
+            """, Long.class);
+
+    private final ReactiveStringRedisTemplate redis;
+    private final SessionProperties properties;
+    private final SecureRandom random;
+
+    public SessionStore(ReactiveStringRedisTemplate redis, SessionProperties properties) {
+        this.redis = redis;
+        this.properties = properties;
+        try {
+            // DRBG is seeded once here; afterwards nextBytes is pure computation, so request threads never read /dev/random
+            this.random = SecureRandom.getInstance("DRBG");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no DRBG SecureRandom in this JVM", e);
+        }
+        this.random.nextBytes(new byte[32]);
+    }
+
+    /** Issues a new 256-bit token for this user and forgets the user's previous one. */
+    public Mono<Session> open(String openid, String unionid, String sessionKey) {
+        byte[] bytes = new byte[32];
+        random.nextBytes(bytes);
+        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        List<String> keys = List.of(SESSION_PREFIX + token, OPENID_PREFIX + openid);
+        List<String> args = List.of(openid, unionid == null ? "" : unionid, sessionKey,
+                Long.toString(properties.ttl().toSeconds()), SESSION_PREFIX, token);
+        return redis.execute(REPLACE, keys, args).then(Mono.just(new Session(token, openid, unionid, sessionKey)));
+    }
+
+    /** The live session for a token, or {@link SessionExpired}. */
+    public Mono<Session> require(String token) {
+        if (token == null || !TOKEN.matcher(token).matches()) {
+            return Mono.error(new SessionExpired());
+        }
+        return redis.<String, String>opsForHash().entries(SESSION_PREFIX + token)
+                .collectMap(Map.Entry::getKey, Map.Entry::getValue)
+                .flatMap(fields -> {
+                    String openid = fields.get("openid");
+                    String sessionKey = fields.get("session_key");
+                    if (openid == null || sessionKey == null) {
+                        return Mono.error(new SessionExpired());
+                    }
+                    String unionid = fields.getOrDefault("unionid", "");
+                    return Mono.just(new Session(token, openid, unionid.isEmpty() ? null : unionid, sessionKey));
+                });
+    }
+}

@@ -1,0 +1,111 @@
+package io.wxgate.web;
+
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.codec.DecodingException;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.data.redis.RedisConnectionFailureException;
+import org.springframework.data.redis.RedisSystemException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.server.MethodNotAllowedException;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.ServerWebInputException;
+import org.springframework.web.server.UnsupportedMediaTypeStatusException;
+
+/**
+ * The one place errors become responses: {@code application/problem+json} under {@code /api/},
+ * the seed's {@code {status|code, msg}} shape on the seed's routes. Never a stack trace.
+ */
+@RestControllerAdvice
+public class ErrorResponses {
+
+    private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
+
+    @ExceptionHandler(GatewayException.class)
+    public ResponseEntity<Object> gateway(GatewayException e, ServerWebExchange exchange) {
+        return respond(exchange, e.status(), e.code(), e.seedCode(), e.getMessage());
+    }
+
+    @ExceptionHandler(ServerWebInputException.class)
+    public ResponseEntity<Object> input(ServerWebInputException e, ServerWebExchange exchange) {
+        if (causedBy(e, DataBufferLimitException.class)) {
+            return tooLarge(exchange);
+        }
+        String detail = causedBy(e, DecodingException.class) ? "request body is not valid JSON of the expected shape"
+                : "request is missing a required part";
+        return respond(exchange, HttpStatus.BAD_REQUEST, "bad_request", 1, detail);
+    }
+
+    @ExceptionHandler(DataBufferLimitException.class)
+    public ResponseEntity<Object> limit(DataBufferLimitException e, ServerWebExchange exchange) {
+        return tooLarge(exchange);
+    }
+
+    @ExceptionHandler(UnsupportedMediaTypeStatusException.class)
+    public ResponseEntity<Object> mediaType(UnsupportedMediaTypeStatusException e, ServerWebExchange exchange) {
+        return respond(exchange, HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", 1,
+                "send the body as application/json");
+    }
+
+    @ExceptionHandler(MethodNotAllowedException.class)
+    public ResponseEntity<Object> method(MethodNotAllowedException e, ServerWebExchange exchange) {
+        return respond(exchange, HttpStatus.METHOD_NOT_ALLOWED, "method_not_allowed", 1, "method not allowed here");
+    }
+
+    @ExceptionHandler({DataAccessResourceFailureException.class, TransientDataAccessException.class,
+            RedisConnectionFailureException.class, RedisSystemException.class})
+    public ResponseEntity<Object> storeDown(RuntimeException e, ServerWebExchange exchange) {
+        log.warn("store unavailable on {}: {}", exchange.getRequest().getPath(), e.toString());
+        return respond(exchange, HttpStatus.SERVICE_UNAVAILABLE, "store_unavailable", 5,
+                "a backing store is unavailable; retry later");
+    }
+
+    @ExceptionHandler(Exception.class)
+    public ResponseEntity<Object> unexpected(Exception e, ServerWebExchange exchange) {
+        // the one catch-all: logged in full here, reported to the client without internals
+        log.error("unexpected error on {}", exchange.getRequest().getPath(), e);
+        return respond(exchange, HttpStatus.INTERNAL_SERVER_ERROR, "internal_error", 9, "internal error");
+    }
+
+    private ResponseEntity<Object> tooLarge(ServerWebExchange exchange) {
+        return respond(exchange, HttpStatus.PAYLOAD_TOO_LARGE, "body_too_large", 1, "request body is too large");
+    }
+
+    /** Builds the error body in the shape the route's clients expect. */
+    public static ResponseEntity<Object> respond(ServerWebExchange exchange, HttpStatus status, String code,
+                                                 int seedCode, String detail) {
+        String path = exchange.getRequest().getPath().value();
+        if (path.startsWith("/api/")) {
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+            problem.setType(URI.create("https://wxgate.io/problems/" + code.replace('_', '-')));
+            problem.setTitle(status.getReasonPhrase());
+            problem.setInstance(URI.create(path));
+            problem.setProperty("code", code);
+            return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put(path.startsWith("/login") ? "status" : "code", seedCode);
+        body.put("msg", detail);
+        body.put("error", code);
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(body);
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,91 @@
+package io.wxgate.testing;
+
+import io.wxgate.sandbox.SandboxApplication;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+/**
+ * Everything an integration test talks to, started once per JVM: the stores ({@link TestServers}),
+ * the WeChat sandbox on its own port, and the port the gateway under test listens on.
+ * The identities are fictional and exist only in the sandbox.
+ */
+public final class TestWorld {
+
+    public static final String APPID = "wx5ca7b1e1d1b0a001";
+    public static final String SECRET = "sandbox-secret-for-tests-only";
+    public static final String MCH_ID = "1900000109";
+    public static final String API_KEY = "sandboxtestkey0123456789abcdefgh";
+
+    private static TestWorld instance;
+
+    private final TestServers servers;
+    private final int sandboxPort;
+    private final int gatewayPort;
+    private final ConfigurableApplicationContext sandbox;
+
+    private TestWorld() {
+        this.servers = TestServers.get();
+        this.sandboxPort = EmbeddedServers.freePort();
+        this.gatewayPort = EmbeddedServers.freePort();
+        this.sandbox = SandboxApplication.start(sandboxProperties(sandboxPort, gatewayPort));
+        Runtime.getRuntime().addShutdownHook(new Thread(sandbox::close));
+    }
+
+    public static synchronized TestWorld get() {
+        if (instance == null) {
+            instance = new TestWorld();
+        }
+        return instance;
+    }
+
+    /** The sandbox's configuration for tests: one app, one merchant, retry schedule compressed 1000 times. */
+    public static Map<String, Object> sandboxProperties(int sandboxPort, int gatewayPort) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("server.port", sandboxPort);
+        p.put("sandbox.apps[0].appid", APPID);
+        p.put("sandbox.apps[0].secret", SECRET);
+        p.put("sandbox.merchants[0].mch-id", MCH_ID);
+        p.put("sandbox.merchants[0].api-key", API_KEY);
+        p.put("sandbox.merchants[0].appid", APPID);
+        p.put("sandbox.notify.time-scale", "0.001");
+        return p;
+    }
+
+    /** Points a gateway context at this world: stores, sandbox and port. */
+    public void register(DynamicPropertyRegistry registry) {
+        registry.add("server.port", () -> gatewayPort);
+        registry.add("spring.r2dbc.url", servers::r2dbcUrl);
+        registry.add("spring.r2dbc.username", () -> "root");
+        registry.add("spring.r2dbc.password", () -> "");
+        registry.add("spring.flyway.url", servers::jdbcUrl);
+        registry.add("spring.flyway.user", () -> "root");
+        registry.add("spring.flyway.password", () -> "");
+        registry.add("spring.data.redis.host", () -> "127.0.0.1");
+        registry.add("spring.data.redis.port", servers::redisPort);
+        registry.add("wechat.miniapp.appid", () -> APPID);
+        registry.add("wechat.miniapp.secret", () -> SECRET);
+        registry.add("wechat.miniapp.base-url", this::sandboxUrl);
+        registry.add("wechat.pay.mch-id", () -> MCH_ID);
+        registry.add("wechat.pay.api-key", () -> API_KEY);
+        registry.add("wechat.pay.base-url", this::sandboxUrl);
+        registry.add("wechat.pay.notify-url", () -> gatewayUrl() + "/api/v1/pay/notify");
+    }
+
+    public TestServers servers() {
+        return servers;
+    }
+
+    public String sandboxUrl() {
+        return "http://127.0.0.1:" + sandboxPort;
+    }
+
+    public String gatewayUrl() {
+        return "http://127.0.0.1:" + gatewayPort;
+    }
+
+    public ConfigurableApplicationContext sandboxContext() {
+        return sandbox;
+    }
+}

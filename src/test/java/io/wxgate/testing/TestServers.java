@@ -15,7 +15,8 @@ import java.sql.Statement;
  */
 public final class TestServers {
 
-    public static final String DATABASE = "wxgate_test";
+    /** Dropped and created anew per test JVM; {@code WXGATE_TEST_DATABASE} lets parallel checkouts use their own. */
+    public static final String DATABASE = System.getenv().getOrDefault("WXGATE_TEST_DATABASE", "wxgate_test");
 
     private static TestServers instance;
 

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.http.MediaType;
+import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.JsonNode;
 
@@ -24,6 +25,9 @@ class UserDataFlowTest extends IntegrationTest {
 
     @Autowired
     ReactiveStringRedisTemplate redis;
+
+    @Autowired
+    DatabaseClient db;
 
     private static WebTestClient.ResponseSpec post(String path, Object body) {
         return gateway().post().uri(path).contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange();
@@ -119,6 +123,15 @@ class UserDataFlowTest extends IntegrationTest {
         assertThat(phone.row().get("nick_name")).isEqualTo(nickName);
         gateway().get().uri("/api/v1/users/me").header("Authorization", "Bearer " + token).exchange()
                 .expectStatus().isOk().expectBody().jsonPath("$.nickName").isEqualTo(nickName);
+    }
+
+    @Test
+    void r2dbcConnectionSpeaksUtf8mb4() {
+        Map<String, Object> vars = db.sql("SELECT @@character_set_client AS client, @@character_set_connection AS connection,"
+                + " @@character_set_results AS results").fetch().one().block(Duration.ofSeconds(5));
+
+        assertThat(vars).containsEntry("client", "utf8mb4").containsEntry("connection", "utf8mb4")
+                .containsEntry("results", "utf8mb4");
     }
 
     @Test

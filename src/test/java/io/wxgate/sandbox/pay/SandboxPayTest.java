@@ -126,6 +126,18 @@ class SandboxPayTest {
     }
 
     @Test
+    void theBodyIsUtf8WhateverCharsetTheRequestDeclares() {
+        String outTradeNo = newOutTradeNo();
+        byte[] utf8 = XML.write(signed(order(outTradeNo, 1, "ok"), SignType.MD5)).getBytes(StandardCharsets.UTF_8);
+
+        String reply = sandbox.post().uri("/pay/unifiedorder")
+                .contentType(MediaType.parseMediaType("text/plain;charset=ISO-8859-1")).bodyValue(utf8)
+                .exchange().expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
+
+        assertThat(XML.read(reply)).containsEntry("result_code", "SUCCESS");
+    }
+
+    @Test
     void unifiedOrderWithABadSignIsASignError() {
         Map<String, String> request = signed(order(newOutTradeNo(), 1, "ok"), SignType.MD5);
         request.put("total_fee", "2");

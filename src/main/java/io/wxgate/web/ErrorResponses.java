@@ -17,7 +17,9 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.server.ContentTooLargeException;
 import org.springframework.web.server.MethodNotAllowedException;
+import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.ServerWebInputException;
 import org.springframework.web.server.UnsupportedMediaTypeStatusException;
@@ -46,9 +48,19 @@ public class ErrorResponses {
         return respond(exchange, HttpStatus.BAD_REQUEST, "bad_request", 1, detail);
     }
 
-    @ExceptionHandler(DataBufferLimitException.class)
-    public ResponseEntity<Object> limit(DataBufferLimitException e, ServerWebExchange exchange) {
+    @ExceptionHandler({DataBufferLimitException.class, ContentTooLargeException.class})
+    public ResponseEntity<Object> limit(Exception e, ServerWebExchange exchange) {
         return tooLarge(exchange);
+    }
+
+    /** Any other status Spring raises on its own (not acceptable, not found, ...), without its internals. */
+    @ExceptionHandler(ResponseStatusException.class)
+    public ResponseEntity<Object> status(ResponseStatusException e, ServerWebExchange exchange) {
+        HttpStatus status = HttpStatus.resolve(e.getStatusCode().value());
+        if (status == null || status.is5xxServerError()) {
+            return unexpected(e, exchange);
+        }
+        return respond(exchange, status, status.name().toLowerCase(java.util.Locale.ROOT), 1, status.getReasonPhrase());
     }
 
     @ExceptionHandler(UnsupportedMediaTypeStatusException.class)

@@ -1,0 +1,46 @@
+package io.wxgate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
+import org.springframework.mock.env.MockEnvironment;
+
+class RequiredSettingsTest {
+
+    private static MockEnvironment complete() {
+        return new MockEnvironment()
+                .withProperty("spring.r2dbc.url", "r2dbc:mysql://db:3306/wxgate")
+                .withProperty("spring.flyway.url", "jdbc:mariadb://db:3306/wxgate")
+                .withProperty("spring.data.redis.host", "redis")
+                .withProperty("wechat.miniapp.appid", "wx5ca7b1e1d1b0a001")
+                .withProperty("wechat.miniapp.secret", "s")
+                .withProperty("wechat.pay.mch-id", "1900000109")
+                .withProperty("wechat.pay.api-key", "k")
+                .withProperty("wechat.pay.notify-url", "https://pay.example.com/api/v1/pay/notify");
+    }
+
+    private static void check(MockEnvironment env) {
+        RequiredSettings settings = new RequiredSettings();
+        settings.setEnvironment(env);
+        settings.postProcessBeanFactory(new DefaultListableBeanFactory());
+    }
+
+    @Test
+    void aCompleteConfigurationPasses() {
+        check(complete());
+    }
+
+    @Test
+    void missingEmptyAndUnresolvedSettingsAreAllNamedByTheirVariable() {
+        MockEnvironment env = complete()
+                .withProperty("wechat.miniapp.secret", "")
+                .withProperty("wechat.pay.api-key", "${WXGATE_PAY_API_KEY}");
+        assertThatThrownBy(() -> check(env))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("WXGATE_MINIAPP_SECRET")
+                .hasMessageContaining("WXGATE_PAY_API_KEY")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("WXGATE_MINIAPP_APPID"));
+    }
+}

@@ -1,11 +1,12 @@
 package io.wxgate.sandbox;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.http.client.ReactorResourceFactory;
 
 /**
  * The WeChat sandbox: a stateful stand-in for WeChat's servers (and for the phone, under /sandbox/wx/)
@@ -26,21 +27,27 @@ import org.springframework.context.ConfigurableApplicationContext;
 @ConfigurationPropertiesScan
 public class SandboxApplication {
 
+    /** Own event loops, so closing one sandbox never stops another server in the same JVM. */
+    @Bean
+    ReactorResourceFactory reactorResourceFactory() {
+        ReactorResourceFactory factory = new ReactorResourceFactory();
+        factory.setUseGlobalResources(false);
+        return factory;
+    }
+
     public static void main(String[] args) {
-        application(Map.of()).run(args);
+        application().run(args);
     }
 
-    /** Starts a sandbox in this JVM with the given properties on top of {@code sandbox.yml}. */
+    /** Starts a sandbox in this JVM with the given properties overriding {@code sandbox.yml}. */
     public static ConfigurableApplicationContext start(Map<String, Object> properties) {
-        return application(properties).run();
+        String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+        return application().run(args);
     }
 
-    private static SpringApplication application(Map<String, Object> properties) {
+    private static SpringApplication application() {
         SpringApplication app = new SpringApplication(SandboxApplication.class);
-        Map<String, Object> defaults = new LinkedHashMap<>();
-        defaults.put("spring.config.name", "sandbox");
-        defaults.putAll(properties);
-        app.setDefaultProperties(defaults);
+        app.setDefaultProperties(Map.of("spring.config.name", "sandbox"));
         return app;
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.context.properties.bind.Name;
 
 /** The sandbox's world: which apps and merchants exist, how long codes live, how notifies are retried. */
 @ConfigurationProperties("sandbox")
@@ -12,7 +13,7 @@ public record SandboxProperties(
         @DefaultValue List<App> apps,
         @DefaultValue List<Merchant> merchants,
         @DefaultValue("5m") Duration codeTtl,
-        @DefaultValue Notify notify) {
+        @DefaultValue @Name("notify") Notify notifyPolicy) {
 
     /** A mini-program registered at "WeChat". */
     public record App(String appid, String secret) {

@@ -1,0 +1,88 @@
+package io.wxgate.sandbox.pay;
+
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebInputException;
+
+/** Test-facing JSON endpoints: what the sandbox's WeChat Pay knows about an order, and its fault switches. */
+@RestController
+public class PayInspection {
+
+    private final SandboxOrders orders;
+    private final FaultSwitches faults;
+
+    public PayInspection(SandboxOrders orders, FaultSwitches faults) {
+        this.orders = orders;
+        this.faults = faults;
+    }
+
+    /** An order and its notify history, as a test wants to see it. */
+    public record OrderView(String outTradeNo, TradeState tradeState, long totalFee, String prepayId,
+                            String transactionId, List<NotifyAttempt> notifyAttempts, boolean notifyAcknowledged) {
+    }
+
+    /**
+     * A {@code PUT /sandbox/faults} body; fields left out take {@link PayFaults#NONE}'s values.
+     */
+    public record FaultsRequest(Long latencyMs, Double systemErrorRate, Integer notifyCopies, Boolean reorderNotifies,
+                                Long reorderWindowMs, Boolean badSignNotifies, Boolean dropNotifies,
+                                Boolean failRequestPayment) {
+
+        PayFaults toFaults() {
+            PayFaults d = PayFaults.NONE;
+            return new PayFaults(
+                    latencyMs != null ? latencyMs : d.latencyMs(),
+                    systemErrorRate != null ? systemErrorRate : d.systemErrorRate(),
+                    notifyCopies != null ? notifyCopies : d.notifyCopies(),
+                    reorderNotifies != null ? reorderNotifies : d.reorderNotifies(),
+                    reorderWindowMs != null ? reorderWindowMs : d.reorderWindowMs(),
+                    badSignNotifies != null ? badSignNotifies : d.badSignNotifies(),
+                    dropNotifies != null ? dropNotifies : d.dropNotifies(),
+                    failRequestPayment != null ? failRequestPayment : d.failRequestPayment());
+        }
+    }
+
+    @GetMapping("/sandbox/pay/orders/{outTradeNo}")
+    public ResponseEntity<OrderView> order(@PathVariable String outTradeNo) {
+        return orders.findAnyMerchant(outTradeNo)
+                .map(order -> {
+                    NotifyLog log = orders.existingNotifyLog(order).orElse(null);
+                    return ResponseEntity.ok(new OrderView(order.outTradeNo(), order.state(), order.totalFee(),
+                            order.prepayId(), order.payment() == null ? null : order.payment().transactionId(),
+                            log == null ? List.of() : log.attempts(), log != null && log.acknowledged()));
+                })
+                .orElseGet(() -> ResponseEntity.notFound().build());
+    }
+
+    @GetMapping("/sandbox/faults")
+    public PayFaults faults() {
+        return faults.current();
+    }
+
+    @PutMapping("/sandbox/faults")
+    public PayFaults setFaults(@RequestBody FaultsRequest request) {
+        PayFaults next = request.toFaults();
+        faults.set(next);
+        return next;
+    }
+
+    @DeleteMapping("/sandbox/faults")
+    public PayFaults resetFaults() {
+        faults.reset();
+        return faults.current();
+    }
+
+    @ExceptionHandler({IllegalArgumentException.class, ServerWebInputException.class})
+    public ResponseEntity<Map<String, String>> badFaults(Exception e) {
+        return ResponseEntity.status(HttpStatus.BAD_REQUEST).body(Map.of("error", String.valueOf(e.getMessage())));
+    }
+}

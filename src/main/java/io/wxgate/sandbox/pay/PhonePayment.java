@@ -1,0 +1,115 @@
+package io.wxgate.sandbox.pay;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.wxgate.sandbox.SandboxProperties;
+import io.wxgate.wechat.PaySigner;
+import io.wxgate.wechat.SignType;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebInputException;
+import reactor.core.publisher.Mono;
+
+/**
+ * The phone's {@code wx.requestPayment}: takes exactly the object the mini-program passes to it, checks paySign the
+ * way WeChat does (over appId, timeStamp, nonceStr, package and signType with the merchant's key), pays the order
+ * and starts its notify. Answers {@code {"errMsg":"requestPayment:ok"}} or {@code {"errMsg":"requestPayment:fail ..."}}
+ * with 400 (malformed call, unknown prepay_id, bad paySign), 409 (order paid, closed or prepay_id expired) or
+ * 503 (fault {@code failRequestPayment}).
+ */
+@RestController
+public class PhonePayment {
+
+    private static final String PACKAGE_PREFIX = "prepay_id=";
+
+    private final SandboxProperties sandbox;
+    private final SandboxOrders orders;
+    private final PayNotifier notifier;
+    private final FaultSwitches faults;
+
+    public PhonePayment(SandboxProperties sandbox, SandboxOrders orders, PayNotifier notifier, FaultSwitches faults) {
+        this.sandbox = sandbox;
+        this.orders = orders;
+        this.notifier = notifier;
+        this.faults = faults;
+    }
+
+    /** The argument of wx.requestPayment, minus its callbacks. */
+    public record RequestPayment(String timeStamp, String nonceStr, @JsonProperty("package") String prepayPackage,
+                                 String signType, String paySign) {
+    }
+
+    @PostMapping("/sandbox/wx/requestPayment")
+    public Mono<ResponseEntity<Map<String, String>>> requestPayment(@RequestBody RequestPayment call) {
+        return Mono.fromSupplier(() -> pay(call));
+    }
+
+    private ResponseEntity<Map<String, String>> pay(RequestPayment call) {
+        if (faults.current().failRequestPayment()) {
+            return fail(HttpStatus.SERVICE_UNAVAILABLE, "system busy (sandbox fault failRequestPayment)");
+        }
+        for (Map.Entry<String, String> field : Map.of("timeStamp", nullToEmpty(call.timeStamp()),
+                "nonceStr", nullToEmpty(call.nonceStr()), "package", nullToEmpty(call.prepayPackage()),
+                "paySign", nullToEmpty(call.paySign())).entrySet()) {
+            if (field.getValue().isEmpty()) {
+                return fail(HttpStatus.BAD_REQUEST, "missing " + field.getKey());
+            }
+        }
+        if (!call.prepayPackage().startsWith(PACKAGE_PREFIX)) {
+            return fail(HttpStatus.BAD_REQUEST, "package must be prepay_id=...");
+        }
+        // wx.requestPayment's signType defaults to MD5, and the signature then covers signType=MD5.
+        String signTypeName = call.signType() == null || call.signType().isEmpty() ? "MD5" : call.signType();
+        Optional<SignType> signType = SignType.fromWire(signTypeName);
+        if (signType.isEmpty()) {
+            return fail(HttpStatus.BAD_REQUEST, "unsupported signType");
+        }
+        String prepayId = call.prepayPackage().substring(PACKAGE_PREFIX.length());
+        Optional<SandboxOrder> order = orders.findByPrepayId(prepayId);
+        Optional<SandboxProperties.Merchant> merchant = order.flatMap(o -> sandbox.merchant(o.mchId()));
+        if (merchant.isEmpty()) {
+            return fail(HttpStatus.BAD_REQUEST, "prepay_id not found");
+        }
+        Map<String, String> signed = new LinkedHashMap<>();
+        signed.put("appId", order.get().appid());
+        signed.put("timeStamp", call.timeStamp());
+        signed.put("nonceStr", call.nonceStr());
+        signed.put("package", call.prepayPackage());
+        signed.put("signType", signTypeName);
+        signed.put("sign", call.paySign());
+        if (!new PaySigner(merchant.get().apiKey()).verify(signed, signType.get())) {
+            return fail(HttpStatus.BAD_REQUEST, "支付验证签名失败 (paySign does not verify)");
+        }
+        SandboxOrders.Result result = orders.pay(prepayId, Instant.now());
+        if (!result.isOk()) {
+            return fail(HttpStatus.CONFLICT, switch (result.error()) {
+                case ORDERPAID -> "order already paid";
+                case ORDERCLOSED -> "order closed";
+                case PREPAY_EXPIRED -> "prepay_id expired";
+                default -> result.error().description();
+            });
+        }
+        notifier.paid(result.order(), merchant.get().apiKey());
+        return ResponseEntity.ok(Map.of("errMsg", "requestPayment:ok"));
+    }
+
+    @ExceptionHandler(ServerWebInputException.class)
+    public ResponseEntity<Map<String, String>> malformed(ServerWebInputException e) {
+        return fail(HttpStatus.BAD_REQUEST, "malformed JSON body");
+    }
+
+    private static ResponseEntity<Map<String, String>> fail(HttpStatus status, String reason) {
+        return ResponseEntity.status(status).body(Map.of("errMsg", "requestPayment:fail " + reason));
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
+    }
+}

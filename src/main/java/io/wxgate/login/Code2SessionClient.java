@@ -1,0 +1,137 @@
+package io.wxgate.login;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.timeout.ReadTimeoutException;
+import io.wxgate.web.GatewayException;
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.MediaType;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.client.WebClientException;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * WeChat's {@code GET /sns/jscode2session}: trades a wx.login code for openid, unionid and session_key.
+ * WeChat's errcodes and transport failures come back as typed {@link GatewayException}s; the request URI
+ * carries the app secret, so no exception message that could contain it is ever passed on or logged.
+ */
+@Component
+public class Code2SessionClient {
+
+    private static final Logger log = LoggerFactory.getLogger(Code2SessionClient.class);
+
+    private final WebClient web;
+    private final MiniappProperties miniapp;
+    private final ObjectMapper json;
+
+    public Code2SessionClient(MiniappProperties miniapp, ObjectMapper json) {
+        this.miniapp = miniapp;
+        this.json = json;
+        HttpClient http = HttpClient.create()
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.toIntExact(miniapp.connectTimeout().toMillis()))
+                .responseTimeout(miniapp.responseTimeout());
+        this.web = WebClient.builder()
+                .baseUrl(miniapp.baseUrl().toString())
+                .clientConnector(new ReactorClientHttpConnector(http))
+                .build();
+    }
+
+    /** Exchanges a login code; fails with {@link InvalidCode}, {@link WechatRateLimited}, {@link HighRiskUser}, {@link WechatUnavailable} or {@link WechatFailed}. */
+    public Mono<WechatSession> exchange(String code) {
+        Map<String, String> query = Map.of("appid", miniapp.appid(), "secret", miniapp.secret(), "code", code);
+        return web.get()
+                .uri(uri -> uri.path("/sns/jscode2session")
+                        .queryParam("appid", "{appid}")
+                        .queryParam("secret", "{secret}")
+                        .queryParam("js_code", "{code}")
+                        .queryParam("grant_type", "authorization_code")
+                        .build(query))
+                // WeChat labels this JSON text/plain at times: read it as text and parse it here
+                .accept(MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.ALL)
+                .retrieve()
+                .onStatus(status -> !status.is2xxSuccessful(), response -> response.releaseBody()
+                        .then(Mono.error(new WechatFailed("WeChat answered jscode2session with HTTP "
+                                + response.statusCode().value()))))
+                .bodyToMono(String.class)
+                .switchIfEmpty(Mono.error(() -> new WechatFailed("WeChat answered jscode2session with an empty body")))
+                .map(this::interpret)
+                .timeout(miniapp.connectTimeout().plus(miniapp.responseTimeout()).plusSeconds(1))
+                .onErrorMap(e -> !(e instanceof GatewayException), Code2SessionClient::transportFailure);
+    }
+
+    private WechatSession interpret(String body) {
+        Reply reply;
+        try {
+            reply = json.readValue(body, Reply.class);
+        } catch (JacksonException e) {
+            throw new WechatFailed("WeChat answered jscode2session with something that is not JSON");
+        }
+        if (reply == null) {
+            throw new WechatFailed("WeChat answered jscode2session with something that is not JSON");
+        }
+        int errcode = reply.errcode() == null ? 0 : reply.errcode();
+        if (errcode != 0) {
+            log.warn("jscode2session refused: errcode={} errmsg={}", errcode, reply.errmsg());
+            throw switch (errcode) {
+                case 40029, 40163 -> new InvalidCode(errcode);
+                case 45011 -> new WechatRateLimited();
+                case 40226 -> new HighRiskUser();
+                case -1 -> WechatUnavailable.busy();
+                default -> WechatFailed.errcode(errcode);
+            };
+        }
+        if (isBlank(reply.openid()) || isBlank(reply.sessionKey())) {
+            throw new WechatFailed("WeChat answered jscode2session without openid or session_key");
+        }
+        return new WechatSession(reply.openid(), isBlank(reply.unionid()) ? null : reply.unionid(), reply.sessionKey());
+    }
+
+    private static Throwable transportFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof TimeoutException || t instanceof ReadTimeoutException || t instanceof ConnectTimeoutException) {
+                log.warn("jscode2session timed out ({})", t.getClass().getSimpleName());
+                return WechatUnavailable.timedOut();
+            }
+        }
+        if (e instanceof WebClientException || e instanceof IOException) {
+            // the message of these names the request URI, secret included: log only the type
+            log.warn("jscode2session failed in transport ({})", rootCause(e).getClass().getSimpleName());
+            return WechatUnavailable.unreachable();
+        }
+        return e;
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    /** jscode2session's reply, success and failure alike. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Reply(String openid, @JsonProperty("session_key") String sessionKey, String unionid,
+                 Integer errcode, String errmsg) {
+
+        @Override
+        public String toString() {
+            return "Reply[openid=" + OpenidMask.mask(openid) + ", errcode=" + errcode + "]";
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package io.wxgate.login;
+
+import io.wxgate.web.GatewayException;
+import org.springframework.http.HttpStatus;
+
+/** WeChat is busy (errcode -1), cannot be reached, or did not answer in time; the client may retry. */
+public class WechatUnavailable extends GatewayException {
+
+    private WechatUnavailable(HttpStatus status, String code, String detail) {
+        super(status, code, 5, detail);
+    }
+
+    public static WechatUnavailable busy() {
+        return new WechatUnavailable(HttpStatus.SERVICE_UNAVAILABLE, "wechat_busy",
+                "WeChat is busy (errcode -1); retry later");
+    }
+
+    public static WechatUnavailable unreachable() {
+        return new WechatUnavailable(HttpStatus.SERVICE_UNAVAILABLE, "wechat_unreachable",
+                "WeChat cannot be reached; retry later");
+    }
+
+    public static WechatUnavailable timedOut() {
+        return new WechatUnavailable(HttpStatus.GATEWAY_TIMEOUT, "wechat_timeout",
+                "WeChat did not answer in time; retry later");
+    }
+}

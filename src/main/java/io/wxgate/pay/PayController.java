@@ -1,5 +1,6 @@
 package io.wxgate.pay;
 
+import io.wxgate.login.BearerToken;
 import io.wxgate.login.SessionStore;
 import io.wxgate.web.Require;
 import java.net.URI;
@@ -67,7 +68,7 @@ public class PayController {
     public Mono<ResponseEntity<OrderView>> create(@RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) String authorization,
                                                   @RequestHeader(value = "Idempotency-Key", required = false) String idempotencyKey,
                                                   @RequestBody CreateOrderRequest request, ServerWebExchange exchange) {
-        String token = PayRequests.bearer(authorization);
+        String token = BearerToken.from(authorization);
         String key = PayRequests.idempotencyKey(idempotencyKey);
         long fen = PayRequests.totalFee(request.totalFee(), "total_fee", properties.maxTotalFee());
         String body = PayRequests.body(request.body(), properties.body());
@@ -82,7 +83,7 @@ public class PayController {
     @GetMapping("/api/v1/pay/orders/{outTradeNo}")
     public Mono<OrderView> get(@RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) String authorization,
                                @PathVariable String outTradeNo) {
-        String token = PayRequests.bearer(authorization);
+        String token = BearerToken.from(authorization);
         return sessions.require(token)
                 .flatMap(session -> service.view(session, outTradeNo))
                 .map(order -> OrderView.of(order, null));
@@ -91,7 +92,7 @@ public class PayController {
     @PostMapping("/api/v1/pay/orders/{outTradeNo}/close")
     public Mono<OrderView> close(@RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) String authorization,
                                  @PathVariable String outTradeNo) {
-        String token = PayRequests.bearer(authorization);
+        String token = BearerToken.from(authorization);
         return sessions.require(token)
                 .flatMap(session -> service.close(session, outTradeNo))
                 .map(order -> OrderView.of(order, null));

@@ -1,12 +1,11 @@
 package io.wxgate.pay;
 
-import io.wxgate.login.SessionExpired;
 import io.wxgate.web.BadRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 
-/** Checks of what a payer sends: the amount in fen, the order body, the bearer token and the idempotency key. */
+/** Checks of what a payer sends: the amount in fen, the order body, and the idempotency key. */
 final class PayRequests {
 
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,64}");
@@ -61,12 +60,5 @@ final class PayRequests {
             throw new BadRequest("Idempotency-Key must be 1 to 64 printable ASCII characters");
         }
         return header;
-    }
-
-    static String bearer(String authorization) {
-        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new SessionExpired();
-        }
-        return authorization.substring(7).trim();
     }
 }

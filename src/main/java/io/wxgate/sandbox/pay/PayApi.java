@@ -62,17 +62,17 @@ public class PayApi {
     }
 
     @PostMapping("/pay/unifiedorder")
-    public Mono<ResponseEntity<String>> unifiedOrder(@RequestBody(required = false) String body) {
+    public Mono<ResponseEntity<String>> unifiedOrder(@RequestBody(required = false) byte[] body) {
         return answer(body, UNIFIEDORDER_REQUIRED, true, this::placeOrder);
     }
 
     @PostMapping("/pay/orderquery")
-    public Mono<ResponseEntity<String>> orderQuery(@RequestBody(required = false) String body) {
+    public Mono<ResponseEntity<String>> orderQuery(@RequestBody(required = false) byte[] body) {
         return answer(body, QUERY_REQUIRED, true, this::queryOrder);
     }
 
     @PostMapping("/pay/closeorder")
-    public Mono<ResponseEntity<String>> closeOrder(@RequestBody(required = false) String body) {
+    public Mono<ResponseEntity<String>> closeOrder(@RequestBody(required = false) byte[] body) {
         return answer(body, CLOSE_REQUIRED, false, this::closeOrder);
     }
 
@@ -95,13 +95,17 @@ public class PayApi {
         }
     }
 
-    private Mono<ResponseEntity<String>> answer(String body, List<String> required, boolean mayFailWithSystemError,
+    /**
+     * The body is read as UTF-8 whatever charset the request declares, as WeChat does: WxJava, for one, sends UTF-8
+     * bytes labelled ISO-8859-1.
+     */
+    private Mono<ResponseEntity<String>> answer(byte[] body, List<String> required, boolean mayFailWithSystemError,
                                                 Function<SignedRequest, Map<String, String>> business) {
         PayFaults current = faults.current();
         Mono<String> reply = Mono.fromSupplier(() -> {
             SignedRequest request;
             try {
-                request = verify(body, required);
+                request = verify(body == null ? "" : new String(body, StandardCharsets.UTF_8), required);
             } catch (ProtocolFailure e) {
                 return fail(e.getMessage());
             }
@@ -227,6 +231,7 @@ public class PayApi {
         }
         Map<String, String> reply = new LinkedHashMap<>();
         reply.put("result_code", "SUCCESS");
+        reply.put("result_msg", "OK");
         return reply;
     }
 

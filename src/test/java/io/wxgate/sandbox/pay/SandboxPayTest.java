@@ -42,11 +42,21 @@ class SandboxPayTest {
     private static ConfigurableApplicationContext sandboxContext;
     private static WebTestClient sandbox;
     private static DisposableServer receiver;
-    /** Notify bodies received, by path; "/fail-once" answers FAIL to the first notify of each order. */
+    /** Notify bodies received, by the receiver's mode (its path). */
     private static final Map<String, List<Map<String, String>>> received = new ConcurrentHashMap<>();
     private static final Map<String, AtomicInteger> seenPerOrder = new ConcurrentHashMap<>();
     private static final AtomicInteger orderCounter = new AtomicInteger();
 
+    private static final String SUCCESS_REPLY =
+            "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>";
+    private static final String FAIL_REPLY =
+            "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[try again]]></return_msg></xml>";
+
+    /**
+     * The merchant's notify endpoint, by path: "ok" always acknowledges; "fail-once" answers FAIL to an order's first
+     * notify; "http500-once" answers HTTP 500 (with a SUCCESS body) to an order's first notify; "verify" acknowledges
+     * only notifies whose sign verifies, as a correct merchant does.
+     */
     @BeforeAll
     static void start() {
         receiver = HttpServer.create().host("127.0.0.1").port(0)
@@ -58,11 +68,15 @@ class SandboxPayTest {
                             received.computeIfAbsent(mode, m -> new CopyOnWriteArrayList<>()).add(fields);
                             int seen = seenPerOrder.computeIfAbsent(fields.get("out_trade_no"), k -> new AtomicInteger())
                                     .incrementAndGet();
-                            boolean ok = !mode.equals("fail-once") || seen > 1;
-                            String reply = ok
-                                    ? "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>"
-                                    : "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[try again]]></return_msg></xml>";
-                            return response.header("Content-Type", "text/xml").sendString(Mono.just(reply)).then();
+                            int status = mode.equals("http500-once") && seen == 1 ? 500 : 200;
+                            boolean ok = switch (mode) {
+                                case "fail-once" -> seen > 1;
+                                case "verify" -> SIGNER.verify(fields,
+                                        SignType.fromWire(fields.get("sign_type")).orElseThrow());
+                                default -> true;
+                            };
+                            return response.status(status).header("Content-Type", "text/xml")
+                                    .sendString(Mono.just(ok ? SUCCESS_REPLY : FAIL_REPLY)).then();
                         })))
                 .bindNow();
         int port = EmbeddedServers.freePort();
@@ -109,6 +123,18 @@ class SandboxPayTest {
         assertThat(reply).containsEntry("result_code", "SUCCESS");
         assertThat(SIGNER.verify(reply, SignType.HMAC_SHA256)).isTrue();
         assertThat(SIGNER.verify(reply, SignType.MD5)).isFalse();
+    }
+
+    @Test
+    void theBodyIsUtf8WhateverCharsetTheRequestDeclares() {
+        String outTradeNo = newOutTradeNo();
+        byte[] utf8 = XML.write(signed(order(outTradeNo, 1, "ok"), SignType.MD5)).getBytes(StandardCharsets.UTF_8);
+
+        String reply = sandbox.post().uri("/pay/unifiedorder")
+                .contentType(MediaType.parseMediaType("text/plain;charset=ISO-8859-1")).bodyValue(utf8)
+                .exchange().expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
+
+        assertThat(XML.read(reply)).containsEntry("result_code", "SUCCESS");
     }
 
     @Test
@@ -296,6 +322,278 @@ class SandboxPayTest {
                 .expectBody().jsonPath("$.errMsg").value(msg -> assertThat((String) msg).startsWith("requestPayment:fail"));
     }
 
+    @Test
+    void anHttpErrorCountsAsAFailedNotifyEvenWithASuccessBody() {
+        String outTradeNo = newOutTradeNo();
+        requestPayment(phoneCall(placeOrder(outTradeNo, 5, "http500-once", SignType.MD5), SignType.MD5))
+                .expectStatus().isOk();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> orderView(outTradeNo).get("notifyAcknowledged").asBoolean());
+        JsonNode attempts = orderView(outTradeNo).get("notifyAttempts");
+        assertThat(attempts).hasSize(2);
+        assertThat(attempts.get(0).get("status").asInt()).isEqualTo(500);
+        assertThat(attempts.get(1).get("status").asInt()).isEqualTo(200);
+    }
+
+    @Test
+    void anUnreachableNotifyUrlIsRetriedAndEachFailureRecorded() {
+        String outTradeNo = newOutTradeNo();
+        Map<String, String> request = order(outTradeNo, 5, "ok");
+        request.put("notify_url", "http://127.0.0.1:" + EmbeddedServers.freePort() + "/nobody-listens");
+        Map<String, String> reply = post("/pay/unifiedorder", signed(request, SignType.MD5));
+        requestPayment(phoneCall(reply.get("prepay_id"), SignType.MD5)).expectStatus().isOk();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> orderView(outTradeNo).get("notifyAttempts").size() >= 3);
+        JsonNode view = orderView(outTradeNo);
+        assertThat(view.get("notifyAcknowledged").asBoolean()).isFalse();
+        JsonNode first = view.get("notifyAttempts").get(0);
+        assertThat(first.has("status")).isFalse();
+        assertThat(first.get("error").asString()).isNotEmpty();
+        assertThat(first.get("at").asString()).isNotEmpty();
+    }
+
+    @Test
+    void anExpiredPrepayIdCannotBePaidAndTheSameOrderGetsAFreshOne() {
+        int port = EmbeddedServers.freePort();
+        Map<String, Object> properties = new LinkedHashMap<>(TestWorld.sandboxProperties(port, EmbeddedServers.freePort()));
+        properties.put("sandbox.pay.prepay-ttl", "300ms");
+        try (ConfigurableApplicationContext shortLived = SandboxApplication.start(properties)) {
+            WebTestClient client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port)
+                    .responseTimeout(Duration.ofSeconds(10)).build();
+            String outTradeNo = newOutTradeNo();
+            String request = XML.write(signed(order(outTradeNo, 1, "ok"), SignType.MD5));
+            String prepayId = XML.read(client.post().uri("/pay/unifiedorder").contentType(MediaType.TEXT_XML)
+                    .bodyValue(request).exchange().expectBody(String.class).returnResult().getResponseBody())
+                    .get("prepay_id");
+
+            await().pollDelay(Duration.ofMillis(400)).atMost(Duration.ofSeconds(2)).until(() -> true);
+            client.post().uri("/sandbox/wx/requestPayment").contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue(phoneCall(prepayId, SignType.MD5)).exchange().expectStatus().isEqualTo(409)
+                    .expectBody().jsonPath("$.errMsg").value(msg -> assertThat((String) msg).contains("expired"));
+
+            Map<String, String> again = XML.read(client.post().uri("/pay/unifiedorder").contentType(MediaType.TEXT_XML)
+                    .bodyValue(XML.write(signed(order(outTradeNo, 1, "ok"), SignType.MD5))).exchange()
+                    .expectBody(String.class).returnResult().getResponseBody());
+            assertThat(again).containsEntry("result_code", "SUCCESS");
+            assertThat(again.get("prepay_id")).isNotEqualTo(prepayId);
+            client.post().uri("/sandbox/wx/requestPayment").contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue(phoneCall(again.get("prepay_id"), SignType.MD5)).exchange().expectStatus().isOk();
+        }
+    }
+
+    // ---- orderquery and closeorder ----
+
+    @Test
+    void orderQueryFollowsTheOrderFromNotPaidToPaid() {
+        String outTradeNo = newOutTradeNo();
+        String prepayId = placeOrder(outTradeNo, 1234, "ok", SignType.MD5);
+
+        Map<String, String> before = query(Map.of("out_trade_no", outTradeNo), SignType.MD5);
+        assertThat(before).containsEntry("return_code", "SUCCESS").containsEntry("result_code", "SUCCESS")
+                .containsEntry("trade_state", "NOTPAY").containsEntry("out_trade_no", outTradeNo)
+                .doesNotContainKey("transaction_id");
+        assertThat(SIGNER.verify(before, SignType.MD5)).isTrue();
+
+        requestPayment(phoneCall(prepayId, SignType.MD5)).expectStatus().isOk();
+
+        Map<String, String> after = query(Map.of("out_trade_no", outTradeNo), SignType.HMAC_SHA256);
+        assertThat(SIGNER.verify(after, SignType.HMAC_SHA256)).isTrue();
+        assertThat(after).containsEntry("result_code", "SUCCESS").containsEntry("trade_state", "SUCCESS")
+                .containsEntry("openid", OPENID).containsEntry("trade_type", "JSAPI").containsEntry("bank_type", "OTHERS")
+                .containsEntry("total_fee", "1234").containsEntry("cash_fee", "1234").containsEntry("fee_type", "CNY")
+                .containsEntry("out_trade_no", outTradeNo);
+        assertThat(after.get("transaction_id")).matches("\\d{28}");
+        assertThat(after.get("time_end")).matches("\\d{14}");
+        assertThat(after.get("trade_state_desc")).isNotEmpty();
+
+        Map<String, String> byTransactionId = query(Map.of("transaction_id", after.get("transaction_id")), SignType.MD5);
+        assertThat(byTransactionId).containsEntry("trade_state", "SUCCESS").containsEntry("out_trade_no", outTradeNo);
+    }
+
+    @Test
+    void orderQueryForAnUnknownOrderIsOrderNotExist() {
+        Map<String, String> reply = query(Map.of("out_trade_no", "never-placed-" + newOutTradeNo()), SignType.MD5);
+
+        assertThat(reply).containsEntry("return_code", "SUCCESS").containsEntry("result_code", "FAIL")
+                .containsEntry("err_code", "ORDERNOTEXIST");
+        assertThat(SIGNER.verify(reply, SignType.MD5)).isTrue();
+    }
+
+    @Test
+    void orderQueryWithABadSignIsASignError() {
+        Map<String, String> request = queryFields(Map.of("out_trade_no", newOutTradeNo()));
+        request.put("sign", "0123456789ABCDEF0123456789ABCDEF");
+
+        assertThat(post("/pay/orderquery", request)).containsEntry("return_code", "FAIL")
+                .containsEntry("return_msg", "签名错误");
+    }
+
+    @Test
+    void closedOrderCannotBePaidOrPlacedAgain() {
+        String outTradeNo = newOutTradeNo();
+        String prepayId = placeOrder(outTradeNo, 1, "ok", SignType.MD5);
+
+        Map<String, String> closed = close(outTradeNo);
+        assertThat(closed).containsEntry("return_code", "SUCCESS").containsEntry("result_code", "SUCCESS");
+        assertThat(SIGNER.verify(closed, SignType.MD5)).isTrue();
+
+        assertThat(query(Map.of("out_trade_no", outTradeNo), SignType.MD5)).containsEntry("trade_state", "CLOSED");
+        requestPayment(phoneCall(prepayId, SignType.MD5)).expectStatus().isEqualTo(409);
+        assertThat(post("/pay/unifiedorder", signed(order(outTradeNo, 1, "ok"), SignType.MD5)))
+                .containsEntry("result_code", "FAIL").containsEntry("err_code", "ORDERCLOSED");
+        assertThat(close(outTradeNo)).containsEntry("result_code", "FAIL").containsEntry("err_code", "ORDERCLOSED");
+        assertThat(orderView(outTradeNo).get("tradeState").asString()).isEqualTo("CLOSED");
+    }
+
+    @Test
+    void paidOrderCannotBeClosedOrPlacedAgain() {
+        String outTradeNo = newOutTradeNo();
+        requestPayment(phoneCall(placeOrder(outTradeNo, 1, "ok", SignType.MD5), SignType.MD5)).expectStatus().isOk();
+
+        assertThat(close(outTradeNo)).containsEntry("result_code", "FAIL").containsEntry("err_code", "ORDERPAID");
+        assertThat(post("/pay/unifiedorder", signed(order(outTradeNo, 1, "ok"), SignType.MD5)))
+                .containsEntry("result_code", "FAIL").containsEntry("err_code", "ORDERPAID");
+        assertThat(query(Map.of("out_trade_no", outTradeNo), SignType.MD5)).containsEntry("trade_state", "SUCCESS");
+    }
+
+    @Test
+    void closingAnUnknownOrderIsOrderNotExist() {
+        assertThat(close("never-placed-" + orderCounter.incrementAndGet()))
+                .containsEntry("result_code", "FAIL").containsEntry("err_code", "ORDERNOTEXIST");
+    }
+
+    // ---- faults ----
+
+    @Test
+    void faultsCanBeSetReadAndReset() {
+        sandbox.put().uri("/sandbox/faults").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("latencyMs", 5, "notifyCopies", 2)).exchange().expectStatus().isOk();
+
+        sandbox.get().uri("/sandbox/faults").exchange().expectStatus().isOk().expectBody()
+                .jsonPath("$.latencyMs").isEqualTo(5).jsonPath("$.notifyCopies").isEqualTo(2)
+                .jsonPath("$.dropNotifies").isEqualTo(false).jsonPath("$.systemErrorRate").isEqualTo(0.0);
+
+        sandbox.delete().uri("/sandbox/faults").exchange().expectStatus().isOk();
+        sandbox.get().uri("/sandbox/faults").exchange().expectBody()
+                .jsonPath("$.latencyMs").isEqualTo(0).jsonPath("$.notifyCopies").isEqualTo(1);
+    }
+
+    @Test
+    void impossibleFaultsAreRejected() {
+        sandbox.put().uri("/sandbox/faults").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("systemErrorRate", 1.5)).exchange().expectStatus().isBadRequest();
+        sandbox.put().uri("/sandbox/faults").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("notifyCopies", 0)).exchange().expectStatus().isBadRequest();
+    }
+
+    @Test
+    void droppedNotifiesAreNeverSentButTheOrderIsPaid() throws InterruptedException {
+        setFaults(Map.of("dropNotifies", true));
+        String outTradeNo = newOutTradeNo();
+
+        requestPayment(phoneCall(placeOrder(outTradeNo, 1, "ok", SignType.MD5), SignType.MD5)).expectStatus().isOk();
+
+        Thread.sleep(500);
+        assertThat(notifiesFor("ok", outTradeNo)).isEmpty();
+        JsonNode view = orderView(outTradeNo);
+        assertThat(view.get("tradeState").asString()).isEqualTo("SUCCESS");
+        assertThat(view.get("notifyAttempts")).isEmpty();
+        assertThat(view.get("notifyAcknowledged").asBoolean()).isFalse();
+        assertThat(query(Map.of("out_trade_no", outTradeNo), SignType.MD5)).containsEntry("trade_state", "SUCCESS");
+    }
+
+    @Test
+    void notifyCopiesDeliverEachNotifySeveralTimes() {
+        setFaults(Map.of("notifyCopies", 3));
+        String outTradeNo = newOutTradeNo();
+
+        requestPayment(phoneCall(placeOrder(outTradeNo, 1, "ok", SignType.MD5), SignType.MD5)).expectStatus().isOk();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> notifiesFor("ok", outTradeNo).size() >= 3);
+        List<Map<String, String>> notifies = notifiesFor("ok", outTradeNo);
+        assertThat(notifies).hasSize(3);
+        assertThat(notifies).allSatisfy(n -> assertThat(n).isEqualTo(notifies.get(0)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> orderView(outTradeNo).get("notifyAttempts").size() == 3);
+        assertThat(orderView(outTradeNo).get("notifyAcknowledged").asBoolean()).isTrue();
+    }
+
+    @Test
+    void badlySignedNotifiesAreRejectedAndRetriedUntilSignedProperly() throws InterruptedException {
+        setFaults(Map.of("badSignNotifies", true));
+        String outTradeNo = newOutTradeNo();
+
+        requestPayment(phoneCall(placeOrder(outTradeNo, 1, "verify", SignType.HMAC_SHA256), SignType.HMAC_SHA256))
+                .expectStatus().isOk();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> notifiesFor("verify", outTradeNo).size() >= 2);
+        assertThat(notifiesFor("verify", outTradeNo))
+                .allSatisfy(n -> assertThat(SIGNER.verify(n, SignType.HMAC_SHA256)).isFalse());
+        assertThat(orderView(outTradeNo).get("notifyAcknowledged").asBoolean()).isFalse();
+
+        sandbox.delete().uri("/sandbox/faults").exchange().expectStatus().isOk();
+        await().atMost(Duration.ofSeconds(20)).until(() -> orderView(outTradeNo).get("notifyAcknowledged").asBoolean());
+        List<Map<String, String>> notifies = notifiesFor("verify", outTradeNo);
+        assertThat(SIGNER.verify(notifies.get(notifies.size() - 1), SignType.HMAC_SHA256)).isTrue();
+    }
+
+    @Test
+    void reorderedNotifiesAllArriveButNotInPaymentOrder() {
+        setFaults(Map.of("reorderNotifies", true, "reorderWindowMs", 300));
+        List<String> paidInOrder = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            String outTradeNo = newOutTradeNo();
+            requestPayment(phoneCall(placeOrder(outTradeNo, 1, "ok", SignType.MD5), SignType.MD5)).expectStatus().isOk();
+            paidInOrder.add(outTradeNo);
+        }
+
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> paidInOrder.stream().allMatch(no -> notifiesFor("ok", no).size() == 1));
+        List<String> arrived = received.get("ok").stream().map(n -> n.get("out_trade_no"))
+                .filter(paidInOrder::contains).toList();
+        assertThat(arrived).containsExactlyInAnyOrderElementsOf(paidInOrder);
+        assertThat(arrived).isNotEqualTo(paidInOrder);
+    }
+
+    @Test
+    void systemErrorRateOneFailsEveryUnifiedOrderWithoutPlacingIt() {
+        setFaults(Map.of("systemErrorRate", 1.0));
+        String outTradeNo = newOutTradeNo();
+
+        Map<String, String> reply = post("/pay/unifiedorder", signed(order(outTradeNo, 1, "ok"), SignType.MD5));
+
+        assertThat(reply).containsEntry("return_code", "SUCCESS").containsEntry("result_code", "FAIL")
+                .containsEntry("err_code", "SYSTEMERROR");
+        assertThat(SIGNER.verify(reply, SignType.MD5)).isTrue();
+        sandbox.delete().uri("/sandbox/faults").exchange().expectStatus().isOk();
+        assertThat(query(Map.of("out_trade_no", outTradeNo), SignType.MD5)).containsEntry("err_code", "ORDERNOTEXIST");
+    }
+
+    @Test
+    void latencyDelaysPayReplies() {
+        setFaults(Map.of("latencyMs", 400));
+        long started = System.nanoTime();
+
+        post("/pay/orderquery", queryFields(Map.of("out_trade_no", newOutTradeNo())));
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(400));
+    }
+
+    @Test
+    void failRequestPaymentLeavesTheOrderUnpaid() {
+        setFaults(Map.of("failRequestPayment", true));
+        String outTradeNo = newOutTradeNo();
+
+        requestPayment(phoneCall(placeOrder(outTradeNo, 1, "ok", SignType.MD5), SignType.MD5))
+                .expectStatus().isEqualTo(503)
+                .expectBody().jsonPath("$.errMsg").value(msg -> assertThat((String) msg).startsWith("requestPayment:fail"));
+        assertThat(orderView(outTradeNo).get("tradeState").asString()).isEqualTo("NOTPAY");
+    }
+
+    @Test
+    void unknownOrderHasNoView() {
+        sandbox.get().uri("/sandbox/pay/orders/{no}", "never-placed").exchange().expectStatus().isNotFound();
+    }
+
     // ---- helpers ----
 
     private static String newOutTradeNo() {
@@ -348,6 +646,28 @@ class SandboxPayTest {
         call.remove("appId");
         call.put("paySign", SIGNER.sign(signedFields, type));
         return call;
+    }
+
+    private void setFaults(Map<String, Object> faults) {
+        sandbox.put().uri("/sandbox/faults").contentType(MediaType.APPLICATION_JSON).bodyValue(faults)
+                .exchange().expectStatus().isOk();
+    }
+
+    private static Map<String, String> queryFields(Map<String, String> key) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("appid", TestWorld.APPID);
+        fields.put("mch_id", TestWorld.MCH_ID);
+        fields.putAll(key);
+        fields.put("nonce_str", "q" + System.nanoTime());
+        return fields;
+    }
+
+    private Map<String, String> query(Map<String, String> key, SignType type) {
+        return post("/pay/orderquery", signed(queryFields(key), type));
+    }
+
+    private Map<String, String> close(String outTradeNo) {
+        return post("/pay/closeorder", signed(queryFields(Map.of("out_trade_no", outTradeNo)), SignType.MD5));
     }
 
     private WebTestClient.ResponseSpec requestPayment(Map<String, String> call) {

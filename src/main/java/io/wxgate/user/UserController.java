@@ -1,13 +1,19 @@
 package io.wxgate.user;
 
 import io.wxgate.login.BearerToken;
+import io.wxgate.web.ErrorResponses;
 import io.wxgate.web.Require;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ContentTooLargeException;
+import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
@@ -80,5 +86,12 @@ public class UserController {
         static SeedReply ok(UserProfile user) {
             return new SeedReply(0, "ok", user);
         }
+    }
+
+    // Spring 7 reports an over-limit body as ContentTooLargeException, which ErrorResponses does not map yet
+    @ExceptionHandler(ContentTooLargeException.class)
+    public ResponseEntity<Object> tooLarge(ServerWebExchange exchange) {
+        return ErrorResponses.respond(exchange, HttpStatus.PAYLOAD_TOO_LARGE, "body_too_large", 1,
+                "request body is too large");
     }
 }

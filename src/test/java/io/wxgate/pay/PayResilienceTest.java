@@ -150,6 +150,42 @@ class PayResilienceTest {
 
     @Test
     @Order(2)
+    @SuppressWarnings("unchecked")
+    void theSandboxsNotifyDuringADatabaseOutageIsRetriedUntilTheGatewayRecordsIt() {
+        String token = login(gateway(), sandbox());
+        Map<String, Object> order = newOrder(gateway(), token, 46);
+        String no = (String) order.get("out_trade_no");
+        String version = orderColumn(no, "version");
+
+        database.cut();
+        sandbox().post().uri("/sandbox/wx/requestPayment").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(order.get("payment")).exchange().expectStatus().isOk();
+        await(Duration.ofSeconds(10), "WeChat's notify to be answered FAIL while the database is down", () -> {
+            List<Map<String, Object>> attempts = (List<Map<String, Object>>) sandboxOrder(no).get("notifyAttempts");
+            return attempts.stream().anyMatch(a -> Integer.valueOf(503).equals(a.get("status"))
+                    && String.valueOf(a.get("reply")).contains("FAIL"));
+        });
+        assertThat(sandboxOrder(no).get("notifyAcknowledged")).isEqualTo(false);
+        assertThat(orderColumn(no, "trade_state")).isEqualTo("NOTPAY");
+
+        database.restore();
+        await(Duration.ofSeconds(30), "a retried notify to be acknowledged once the database is back",
+                () -> Boolean.TRUE.equals(sandboxOrder(no).get("notifyAcknowledged")));
+        assertThat(orderColumn(no, "trade_state")).isEqualTo("SUCCESS");
+        assertThat(Integer.parseInt(orderColumn(no, "version"))).as("one transition").isEqualTo(Integer.parseInt(version) + 1);
+        // the reconciler may have learnt of the payment first; then the notify was a duplicate, never a second move
+        assertThat(PayFixtures.notifyCount(no, "APPLIED") + PayFixtures.notifyCount(no, "DUPLICATE")).isGreaterThanOrEqualTo(1);
+        assertThat(PayFixtures.notifyCount(no, "APPLIED")).isLessThanOrEqualTo(1);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> sandboxOrder(String outTradeNo) {
+        return sandbox().get().uri("/sandbox/pay/orders/{no}", outTradeNo).exchange()
+                .expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody();
+    }
+
+    @Test
+    @Order(3)
     void anOrderPaidWithoutAnyNotifyIsSettledByTheReconciler() {
         String token = login(gateway(), sandbox());
         sandbox().put().uri("/sandbox/faults").contentType(MediaType.APPLICATION_JSON)
@@ -169,7 +205,7 @@ class PayResilienceTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void reconcilersRacingOverOnePaidOrderApplyItOnce() {
         String token = login(gateway(), sandbox());
         sandbox().put().uri("/sandbox/faults").contentType(MediaType.APPLICATION_JSON)
@@ -193,7 +229,7 @@ class PayResilienceTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aWeChatPayThatAnswersTooSlowlyGives504() {
         String token = login(gateway(), sandbox());
         sandbox().put().uri("/sandbox/faults").contentType(MediaType.APPLICATION_JSON)
@@ -205,7 +241,7 @@ class PayResilienceTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void whenWeChatPayIsDownTheBreakerOpensAndCallsFailFastWith503ThenRecover() {
         String token = login(gateway(), sandbox());
         wechatPay.cut();

@@ -1,5 +1,6 @@
 package io.wxgate.sandbox.pay;
 
+import com.fasterxml.jackson.annotation.JsonAnySetter;
 import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
@@ -31,11 +32,18 @@ public class PayInspection {
     }
 
     /**
-     * A {@code PUT /sandbox/faults} body; fields left out take {@link PayFaults#NONE}'s values.
+     * A {@code PUT /sandbox/faults} body; fields left out take {@link PayFaults#NONE}'s values, and an unknown
+     * (misspelt) field is refused rather than silently ignored.
      */
     public record FaultsRequest(Long latencyMs, Double systemErrorRate, Integer notifyCopies, Boolean reorderNotifies,
                                 Long reorderWindowMs, Boolean badSignNotifies, Boolean dropNotifies,
-                                Boolean failRequestPayment) {
+                                Boolean failRequestPayment, @JsonAnySetter Map<String, Object> unknown) {
+
+        public FaultsRequest {
+            if (unknown != null && !unknown.isEmpty()) {
+                throw new IllegalArgumentException("unknown fault(s): " + unknown.keySet());
+            }
+        }
 
         PayFaults toFaults() {
             PayFaults d = PayFaults.NONE;

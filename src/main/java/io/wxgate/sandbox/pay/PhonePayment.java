@@ -1,5 +1,6 @@
 package io.wxgate.sandbox.pay;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.wxgate.sandbox.SandboxProperties;
 import io.wxgate.wechat.PaySigner;
@@ -41,7 +42,8 @@ public class PhonePayment {
         this.faults = faults;
     }
 
-    /** The argument of wx.requestPayment, minus its callbacks. */
+    /** The argument of wx.requestPayment, minus its callbacks; like WeChat, it ignores anything else (e.g. appId). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
     public record RequestPayment(String timeStamp, String nonceStr, @JsonProperty("package") String prepayPackage,
                                  String signType, String paySign) {
     }

@@ -31,6 +31,7 @@ public class SandboxOrders {
 
     private final Map<String, SandboxOrder> orders = new ConcurrentHashMap<>();
     private final Map<String, String> orderKeyByPrepayId = new ConcurrentHashMap<>();
+    private final Map<String, String> orderKeyByTransactionId = new ConcurrentHashMap<>();
     private final Map<String, NotifyLog> notifyLogs = new ConcurrentHashMap<>();
     private final PaySandboxProperties properties;
     private final WeChatIds ids;
@@ -80,10 +81,8 @@ public class SandboxOrders {
     }
 
     public Optional<SandboxOrder> findByTransactionId(String mchId, String transactionId) {
-        return orders.values().stream()
-                .filter(o -> o.mchId().equals(mchId) && o.payment() != null
-                        && o.payment().transactionId().equals(transactionId))
-                .findFirst();
+        return Optional.ofNullable(orderKeyByTransactionId.get(transactionId)).map(orders::get)
+                .filter(o -> o.mchId().equals(mchId));
     }
 
     /** The order a prepay_id was issued for, whether or not that prepay_id is still the current one. */
@@ -118,7 +117,13 @@ public class SandboxOrders {
             }
             return order;
         });
-        return result[0] == null ? Result.refused(OrderError.ORDERNOTEXIST) : result[0];
+        if (result[0] == null) {
+            return Result.refused(OrderError.ORDERNOTEXIST);
+        }
+        if (result[0].isOk()) {
+            orderKeyByTransactionId.put(result[0].order().payment().transactionId(), key);
+        }
+        return result[0];
     }
 
     /** closeorder: an unpaid order becomes CLOSED; a paid one is ORDERPAID, a closed one ORDERCLOSED. */

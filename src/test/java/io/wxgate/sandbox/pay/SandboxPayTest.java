@@ -487,6 +487,22 @@ class SandboxPayTest {
     }
 
     @Test
+    void aMisspelledFaultIsRejectedRatherThanIgnored() {
+        sandbox.put().uri("/sandbox/faults").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("dropNotify", true)).exchange().expectStatus().isBadRequest();
+        sandbox.get().uri("/sandbox/faults").exchange().expectBody().jsonPath("$.dropNotifies").isEqualTo(false);
+    }
+
+    @Test
+    void requestPaymentAcceptsTheAppIdSomeServersAlsoReturn() {
+        String outTradeNo = newOutTradeNo();
+        Map<String, String> call = phoneCall(placeOrder(outTradeNo, 1, "ok", SignType.MD5), SignType.MD5);
+        call.put("appId", TestWorld.APPID);
+
+        requestPayment(call).expectStatus().isOk().expectBody().jsonPath("$.errMsg").isEqualTo("requestPayment:ok");
+    }
+
+    @Test
     void droppedNotifiesAreNeverSentButTheOrderIsPaid() throws InterruptedException {
         setFaults(Map.of("dropNotifies", true));
         String outTradeNo = newOutTradeNo();

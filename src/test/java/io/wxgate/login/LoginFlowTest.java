@@ -61,7 +61,8 @@ class LoginFlowTest extends IntegrationTest {
         String sessionKey = phone.sessionKey();
 
         assertThat(seedReply + apiReply).doesNotContain(sessionKey).doesNotContain(phone.openid());
-        assertThat(output.getAll()).doesNotContain(sessionKey).doesNotContain(phone.openid())
+        assertThat(output.getAll()).contains("login for " + OpenidMask.mask(phone.openid())) // the capture sees our log lines
+                .doesNotContain(sessionKey).doesNotContain(phone.openid())
                 .doesNotContain(io.wxgate.testing.TestWorld.SECRET);
     }
 
@@ -186,5 +187,14 @@ class LoginFlowTest extends IntegrationTest {
         post("/api/v1/sessions", Map.of("code", phone.wxLogin(Map.of("errcode", 40099)))).expectStatus().isEqualTo(502)
                 .expectBody().jsonPath("$.code").isEqualTo("wechat_error")
                 .jsonPath("$.detail").value(m -> assertThat((String) m).contains("40099"));
+    }
+
+    @Test
+    void wechatThatDoesNotAnswerInTimeIs504() {
+        SandboxPhone phone = SandboxPhone.newUser();
+        // the gateway waits wechat.miniapp.response-timeout (5 s by default) for jscode2session
+        post("/api/v1/sessions", Map.of("code", phone.wxLogin(Map.of("delayMs", 8000)))).expectStatus().isEqualTo(504)
+                .expectBody().jsonPath("$.code").isEqualTo("wechat_timeout");
+        assertThat(phone.row()).isNull();
     }
 }

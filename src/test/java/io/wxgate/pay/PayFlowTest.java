@@ -63,6 +63,7 @@ class PayFlowTest extends IntegrationTest {
         String outTradeNo = PayFixtures.outTradeNoByPrepayId(((String) data.get("package")).substring("prepay_id=".length()));
         assertThat(outTradeNo).hasSize(32).matches("[A-Za-z0-9]+");
         assertThat(orderColumn(outTradeNo, "trade_state")).isEqualTo("NOTPAY");
+        assertThat(orderColumn(outTradeNo, "spbill_create_ip")).isEqualTo("127.0.0.1");
 
         // the phone's wx.requestPayment with the five parameters, unchanged
         sandbox().post().uri("/sandbox/wx/requestPayment").contentType(MediaType.APPLICATION_JSON).bodyValue(data)
@@ -224,6 +225,11 @@ class PayFlowTest extends IntegrationTest {
         assertThat(orderColumn(no, "trade_state")).isEqualTo("SUCCESS");
         assertThat(orderColumn(no, "transaction_id")).isEqualTo(sandboxOrder(no).get("transactionId"));
         assertThat(PayFixtures.count("SELECT COUNT(*) FROM pay_notify WHERE out_trade_no = ?", no)).isZero();
+
+        // a paid order can no longer be closed
+        gateway().post().uri("/api/v1/pay/orders/{no}/close", no).header("Authorization", "Bearer " + token)
+                .exchange().expectStatus().isEqualTo(409).expectBody().jsonPath("$.code").isEqualTo("order_paid");
+        assertThat(orderColumn(no, "trade_state")).isEqualTo("SUCCESS");
     }
 
     @Test

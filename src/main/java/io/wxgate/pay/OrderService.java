@@ -113,26 +113,38 @@ public class OrderService {
 
     /** Closes the caller's unpaid order at WeChat, then here. Closing a closed order is a no-op. */
     public Mono<PayOrder> close(Session session, String outTradeNo) {
-        return owned(session, outTradeNo).flatMap(order -> {
-            if (order.tradeState() == TradeState.CLOSED) {
-                return Mono.just(order);
-            }
-            if (order.tradeState() == TradeState.SUCCESS || order.tradeState() == TradeState.REFUND) {
-                return Mono.error(new OrderAlreadyPaid());
-            }
-            if (!order.tradeState().open()) {
-                return Mono.error(new OrderClosed());
-            }
-            return wechat.closeOrder(order)
-                    .onErrorResume(e -> e instanceof OrderClosed || e instanceof OrderUnknownToWechat, e -> Mono.empty())
-                    // WeChat says it was paid meanwhile: learn that first, then tell the caller
-                    .onErrorResume(OrderAlreadyPaid.class, paid -> refresh(order).then(Mono.error(paid)))
-                    .then(orders.transition(order.outTradeNo(), order.tradeState(), TradeState.CLOSED, null, Instant.now()))
-                    .then(orders.find(order.outTradeNo()))
-                    .flatMap(now -> now.tradeState() == TradeState.CLOSED ? Mono.just(now)
-                            : now.tradeState() == TradeState.SUCCESS ? Mono.error(new OrderAlreadyPaid())
-                            : Mono.error(new OrderClosed()));
-        });
+        return owned(session, outTradeNo).flatMap(this::close);
+    }
+
+    /**
+     * Closes an open order whose prepay_id has expired (or that never got one within its validity): nobody can pay
+     * it any more, so it should stop being asked about. A payment WeChat reports meanwhile wins over the close.
+     */
+    public Mono<PayOrder> closeIfExpired(PayOrder order, Instant now) {
+        Instant expiry = order.prepayExpiresAt() != null ? order.prepayExpiresAt()
+                : order.createdAt().plus(properties.prepayValidity());
+        if (!order.tradeState().open() || expiry.isAfter(now)) {
+            return Mono.just(order);
+        }
+        log.info("order {} expired unpaid; closing it", order.outTradeNo());
+        return close(order).onErrorResume(OrderAlreadyPaid.class, paid -> orders.find(order.outTradeNo()));
+    }
+
+    private Mono<PayOrder> close(PayOrder order) {
+        if (order.tradeState() == TradeState.CLOSED) {
+            return Mono.just(order);
+        }
+        if (!order.tradeState().open()) {
+            return Mono.error(notPayable(order));
+        }
+        return wechat.closeOrder(order)
+                .onErrorResume(e -> e instanceof OrderClosed || e instanceof OrderUnknownToWechat, e -> Mono.empty())
+                // WeChat says it was paid meanwhile: learn that first, then tell the caller
+                .onErrorResume(OrderAlreadyPaid.class, paid -> refresh(order).then(Mono.error(paid)))
+                .then(Mono.defer(() -> orders.transition(order.outTradeNo(), order.tradeState(), TradeState.CLOSED,
+                        null, Instant.now())))
+                .then(Mono.defer(() -> orders.find(order.outTradeNo())))
+                .flatMap(after -> after.tradeState() == TradeState.CLOSED ? Mono.just(after) : Mono.error(notPayable(after)));
     }
 
     /** Asks WeChat about an order and applies the answer through the guarded transition; returns the stored row after. */

@@ -13,7 +13,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Finds open orders older than {@code wechat.pay.reconciler.age} whose notify never arrived, asks WeChat
- * ({@code orderquery}) and applies the answer through the same guarded transition as a notify. Each order is
+ * ({@code orderquery}) and applies the answer through the same guarded transition as a notify; an order still
+ * unpaid when its prepay_id has expired is closed at WeChat and here, so it stops being asked about. Each order is
  * first claimed with a guarded lease write ({@code reconcile_after}), so several gateway instances share the
  * work instead of repeating it; and even if two asked at once, only one transition could happen.
  */
@@ -69,7 +70,10 @@ public class PayReconciler {
                         .filter(Boolean::booleanValue)
                         .flatMap(claimed -> orders.find(no))
                         .filter(order -> order.tradeState().open())
-                        .flatMap(service::refresh)
+                        .flatMap(order -> service.refresh(order)
+                                // WeChat never heard of it (unifiedorder never went through): judge it by its age alone
+                                .onErrorResume(OrderUnknownToWechat.class, unknown -> Mono.just(order)))
+                        .flatMap(order -> service.closeIfExpired(order, now))
                         .filter(order -> !order.tradeState().open())
                         // one order WeChat cannot answer about must not stop the pass
                         .onErrorResume(e -> {

@@ -125,6 +125,18 @@ public final class PayFixtures {
                 marker);
     }
 
+    /** Makes a stored prepay_id look expired, as if its two hours had passed. */
+    public static void expirePrepay(String outTradeNo) {
+        try (Connection c = DriverManager.getConnection(TestServers.get().jdbcUrl(), "root", "");
+             PreparedStatement s = c.prepareStatement(
+                     "UPDATE pay_order SET prepay_expires_at = TIMESTAMP('2000-01-01') WHERE out_trade_no = ?")) {
+            s.setString(1, outTradeNo);
+            assertThat(s.executeUpdate()).isEqualTo(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static String queryString(String sql, String param) {
         try (Connection c = DriverManager.getConnection(TestServers.get().jdbcUrl(), "root", "");
              PreparedStatement s = c.prepareStatement(sql)) {

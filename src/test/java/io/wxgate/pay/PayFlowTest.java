@@ -233,6 +233,24 @@ class PayFlowTest extends IntegrationTest {
     }
 
     @Test
+    void closingAnOrderThatWasPaidMeanwhileLearnsThePaymentAndRefuses() {
+        String token = login(gateway(), sandbox());
+        sandbox().put().uri("/sandbox/faults").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("dropNotifies", true)).exchange().expectStatus().isOk();
+        Map<String, Object> order = newOrder(gateway(), token, 12);
+        String no = (String) order.get("out_trade_no");
+        sandbox().post().uri("/sandbox/wx/requestPayment").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(order.get("payment")).exchange().expectStatus().isOk();
+        assertThat(orderColumn(no, "trade_state")).isEqualTo("NOTPAY");
+
+        // WeChat answers closeorder with ORDERPAID: the gateway records the payment instead of closing
+        gateway().post().uri("/api/v1/pay/orders/{no}/close", no).header("Authorization", "Bearer " + token)
+                .exchange().expectStatus().isEqualTo(409).expectBody().jsonPath("$.code").isEqualTo("order_paid");
+        assertThat(orderColumn(no, "trade_state")).isEqualTo("SUCCESS");
+        assertThat(sandboxOrder(no).get("tradeState")).isEqualTo("SUCCESS");
+    }
+
+    @Test
     void systemErrorFailsWith503AndTheRetryUsesTheSameOutTradeNo() {
         String token = login(gateway(), sandbox());
         String key = UUID.randomUUID().toString();

@@ -206,6 +206,19 @@ class PayResilienceTest {
 
     @Test
     @Order(4)
+    void anOrderStillUnpaidWhenItsPrepayIdExpiresIsClosedByTheReconciler() {
+        String token = login(gateway(), sandbox());
+        Map<String, Object> order = newOrder(gateway(), token, 47);
+        String no = (String) order.get("out_trade_no");
+        PayFixtures.expirePrepay(no);
+
+        await(Duration.ofSeconds(15), "the reconciler to close the expired order",
+                () -> "CLOSED".equals(orderColumn(no, "trade_state")));
+        assertThat(sandboxOrder(no).get("tradeState")).isEqualTo("CLOSED");
+    }
+
+    @Test
+    @Order(5)
     void reconcilersRacingOverOnePaidOrderApplyItOnce() {
         String token = login(gateway(), sandbox());
         sandbox().put().uri("/sandbox/faults").contentType(MediaType.APPLICATION_JSON)
@@ -229,7 +242,7 @@ class PayResilienceTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aWeChatPayThatAnswersTooSlowlyGives504() {
         String token = login(gateway(), sandbox());
         sandbox().put().uri("/sandbox/faults").contentType(MediaType.APPLICATION_JSON)
@@ -241,7 +254,7 @@ class PayResilienceTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void whenWeChatPayIsDownTheBreakerOpensAndCallsFailFastWith503ThenRecover() {
         String token = login(gateway(), sandbox());
         wechatPay.cut();

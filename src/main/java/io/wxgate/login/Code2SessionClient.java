@@ -7,10 +7,12 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.wxgate.web.GatewayException;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.stereotype.Component;
@@ -18,8 +20,10 @@ import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientException;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.ObjectReader;
 
 /**
  * WeChat's {@code GET /sns/jscode2session}: trades a wx.login code for openid, unionid and session_key.
@@ -27,23 +31,40 @@ import tools.jackson.databind.ObjectMapper;
  * carries the app secret, so no exception message that could contain it is ever passed on or logged.
  */
 @Component
-public class Code2SessionClient {
+public class Code2SessionClient implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(Code2SessionClient.class);
 
+    private static final int MAX_CONNECTIONS = 1000;
+
+    private final ConnectionProvider connections;
     private final WebClient web;
     private final MiniappProperties miniapp;
-    private final ObjectMapper json;
+    private final ObjectReader replies;
 
     public Code2SessionClient(MiniappProperties miniapp, ObjectMapper json) {
         this.miniapp = miniapp;
-        this.json = json;
-        HttpClient http = HttpClient.create()
+        // resolved now, once: resolving a deserializer on first use takes a lock a burst of logins would contend for
+        this.replies = json.readerFor(Reply.class);
+        this.connections = connections(miniapp);
+        HttpClient http = HttpClient.create(connections)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.toIntExact(miniapp.connectTimeout().toMillis()))
                 .responseTimeout(miniapp.responseTimeout());
         this.web = WebClient.builder()
                 .baseUrl(miniapp.baseUrl().toString())
                 .clientConnector(new ReactorClientHttpConnector(http))
+                .build();
+    }
+
+    // many logins wait on a slow WeChat at once: each holds a connection for the whole wait, so the pool is
+    // wide; idle connections are dropped before WeChat's side closes them and a reused one dies mid-request
+    private static ConnectionProvider connections(MiniappProperties miniapp) {
+        return ConnectionProvider.builder("wechat-miniapp")
+                .maxConnections(MAX_CONNECTIONS)
+                .pendingAcquireMaxCount(MAX_CONNECTIONS * 4)
+                .pendingAcquireTimeout(miniapp.connectTimeout().plus(miniapp.responseTimeout()))
+                .maxIdleTime(Duration.ofSeconds(20))
+                .evictInBackground(Duration.ofSeconds(30))
                 .build();
     }
 
@@ -70,10 +91,15 @@ public class Code2SessionClient {
                 .onErrorMap(e -> !(e instanceof GatewayException), Code2SessionClient::transportFailure);
     }
 
+    @Override
+    public void destroy() {
+        connections.dispose();
+    }
+
     private WechatSession interpret(String body) {
         Reply reply;
         try {
-            reply = json.readValue(body, Reply.class);
+            reply = replies.readValue(body);
         } catch (JacksonException e) {
             throw new WechatFailed("WeChat answered jscode2session with something that is not JSON");
         }

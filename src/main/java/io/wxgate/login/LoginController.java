@@ -11,6 +11,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ContentTooLargeException;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.ObjectMapper;
 
 /** Login routes: the versioned {@code POST /api/v1/sessions} and the seed client's {@code POST /login/}. */
 @RestController
@@ -19,9 +20,14 @@ public class LoginController {
     private final LoginService login;
     private final SessionProperties sessionProperties;
 
-    public LoginController(LoginService login, SessionProperties sessionProperties) {
+    public LoginController(LoginService login, SessionProperties sessionProperties, ObjectMapper json) {
         this.login = login;
         this.sessionProperties = sessionProperties;
+        // Jackson resolves a type's (de)serializer under a lock on first use: resolve these bodies at startup,
+        // not on event-loop threads during the first burst of logins
+        json.readerFor(LoginRequest.class);
+        json.writerFor(TokenReply.class);
+        json.writerFor(SeedLoginReply.class);
     }
 
     @PostMapping("/api/v1/sessions")

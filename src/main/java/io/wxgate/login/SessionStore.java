@@ -10,6 +10,7 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Opaque tokens in Redis. {@code wxgate:session:<token>} holds openid, unionid and session_key;
@@ -48,6 +49,13 @@ public class SessionStore {
         this.random.nextBytes(new byte[32]);
     }
 
+    // Lettuce connects (blocking) when a command is subscribed while it has no connection yet, e.g. Redis was
+    // down at startup: subscribing on boundedElastic keeps that wait off the event loop; replies still arrive
+    // on Lettuce's own threads. RedisConnectionWarmUp makes the connection exist before the first request.
+    private static <T> Mono<T> onRedis(Mono<T> command) {
+        return command.subscribeOn(Schedulers.boundedElastic());
+    }
+
     /** Issues a new 256-bit token for this user and forgets the user's previous one. */
     public Mono<Session> open(String openid, String unionid, String sessionKey) {
         byte[] bytes = new byte[32];
@@ -56,7 +64,8 @@ public class SessionStore {
         List<String> keys = List.of(SESSION_PREFIX + token, OPENID_PREFIX + openid);
         List<String> args = List.of(openid, unionid == null ? "" : unionid, sessionKey,
                 Long.toString(properties.ttl().toSeconds()), SESSION_PREFIX, token);
-        return redis.execute(REPLACE, keys, args).then(Mono.just(new Session(token, openid, unionid, sessionKey)));
+        return onRedis(redis.execute(REPLACE, keys, args).then())
+                .then(Mono.just(new Session(token, openid, unionid, sessionKey)));
     }
 
     /** The live session for a token, or {@link SessionExpired}. */
@@ -64,8 +73,8 @@ public class SessionStore {
         if (token == null || !TOKEN.matcher(token).matches()) {
             return Mono.error(new SessionExpired());
         }
-        return redis.<String, String>opsForHash().entries(SESSION_PREFIX + token)
-                .collectMap(Map.Entry::getKey, Map.Entry::getValue)
+        return onRedis(redis.<String, String>opsForHash().entries(SESSION_PREFIX + token)
+                        .collectMap(Map.Entry::getKey, Map.Entry::getValue))
                 .flatMap(fields -> {
                     String openid = fields.get("openid");
                     String sessionKey = fields.get("session_key");

@@ -6,6 +6,7 @@ import io.wxgate.wechat.UserDataCipher;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.ObjectReader;
 
 /**
  * Opens mini-program open data (wx.getUserInfo, getPhoneNumber): decrypts it with the session_key,
@@ -14,17 +15,20 @@ import tools.jackson.databind.ObjectMapper;
 @Component
 public class OpenData {
 
-    private final ObjectMapper json;
+    private final ObjectReader userInfos;
+    private final ObjectReader phoneInfos;
     private final String appid;
 
     public OpenData(ObjectMapper json, MiniappProperties miniapp) {
-        this.json = json;
+        // readers resolve their deserializers now, not under the lock Jackson takes on first use during a request
+        this.userInfos = json.readerFor(UserInfo.class);
+        this.phoneInfos = json.readerFor(PhoneInfo.class);
         this.appid = miniapp.appid();
     }
 
     /** The profile sealed in a wx.getUserInfo answer. */
     public UserInfo userInfo(String sessionKey, String openid, String encryptedData, String iv) {
-        UserInfo info = open(sessionKey, encryptedData, iv, UserInfo.class);
+        UserInfo info = open(sessionKey, encryptedData, iv, userInfos);
         checkWatermark(info.watermark());
         if (info.openId() != null && !info.openId().equals(openid)) {
             throw new WatermarkMismatch("the user data belongs to another user");
@@ -44,7 +48,7 @@ public class OpenData {
 
     /** The phone number sealed in a getPhoneNumber answer. */
     public PhoneInfo phoneNumber(String sessionKey, String encryptedData, String iv) {
-        PhoneInfo phone = open(sessionKey, encryptedData, iv, PhoneInfo.class);
+        PhoneInfo phone = open(sessionKey, encryptedData, iv, phoneInfos);
         checkWatermark(phone.watermark());
         if (phone.phoneNumber() == null || phone.phoneNumber().isBlank()) {
             throw new BadUserData("the decrypted data carries no phoneNumber");
@@ -55,7 +59,7 @@ public class OpenData {
         return phone;
     }
 
-    private <T> T open(String sessionKey, String encryptedData, String iv, Class<T> type) {
+    private static <T> T open(String sessionKey, String encryptedData, String iv, ObjectReader reader) {
         String plain;
         try {
             plain = UserDataCipher.decrypt(sessionKey, encryptedData, iv);
@@ -63,7 +67,7 @@ public class OpenData {
             throw new BadUserData(e.getMessage());
         }
         try {
-            T value = json.readValue(plain, type);
+            T value = reader.readValue(plain);
             if (value == null) {
                 throw new BadUserData("the decrypted data is not a JSON object");
             }

@@ -15,6 +15,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ContentTooLargeException;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * User-data routes: versioned ones under {@code /api/v1/users/me} (token as {@code Authorization: Bearer}),
@@ -25,8 +26,15 @@ public class UserController {
 
     private final UserService users;
 
-    public UserController(UserService users) {
+    public UserController(UserService users, ObjectMapper json) {
         this.users = users;
+        // Jackson resolves a type's (de)serializer under a lock on first use: resolve these bodies at startup
+        json.readerFor(UserService.SealedUserInfo.class);
+        json.readerFor(UserService.SealedData.class);
+        json.readerFor(SeedUserInfoRequest.class);
+        json.readerFor(SeedPhoneRequest.class);
+        json.writerFor(UserProfile.class);
+        json.writerFor(SeedReply.class);
     }
 
     @GetMapping("/api/v1/users/me")

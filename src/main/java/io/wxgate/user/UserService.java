@@ -30,18 +30,10 @@ public class UserService {
 
     /** Decrypts and stores a wx.getUserInfo answer; returns the user as stored. */
     public Mono<UserProfile> saveProfile(String token, SealedUserInfo sealed) {
-        return Mono.fromRunnable(() -> {
-                    Require.text(sealed.iv(), "iv");
-                    Require.text(sealed.encryptedData(), "encryptedData");
-                    boolean hasRaw = sealed.rawData() != null && !sealed.rawData().isEmpty();
-                    boolean hasSignature = sealed.signature() != null && !sealed.signature().isEmpty();
-                    if (hasRaw != hasSignature) {
-                        throw new BadRequest("send rawData and signature together, or neither");
-                    }
-                })
+        return Mono.fromRunnable(sealed::check)
                 .then(sessions.require(token))
                 .flatMap(session -> {
-                    if (sealed.rawData() != null && !sealed.rawData().isEmpty()
+                    if (sealed.signed()
                             && !UserDataCipher.rawDataSignatureMatches(sealed.rawData(), sealed.signature(), session.sessionKey())) {
                         return Mono.error(new SignatureMismatch());
                     }
@@ -53,10 +45,7 @@ public class UserService {
 
     /** Decrypts and stores a getPhoneNumber answer; returns the user as stored. */
     public Mono<UserProfile> savePhone(String token, SealedData sealed) {
-        return Mono.fromRunnable(() -> {
-                    Require.text(sealed.iv(), "iv");
-                    Require.text(sealed.encryptedData(), "encryptedData");
-                })
+        return Mono.fromRunnable(sealed::check)
                 .then(sessions.require(token))
                 .flatMap(session -> {
                     OpenData.PhoneInfo phone = openData.phoneNumber(session.sessionKey(), sealed.encryptedData(), sealed.iv());
@@ -78,9 +67,26 @@ public class UserService {
 
     /** A wx.getUserInfo answer as the mini-program forwards it; rawData and signature are optional, but go together. */
     public record SealedUserInfo(String iv, String encryptedData, String rawData, String signature) {
+
+        boolean signed() {
+            return rawData != null && !rawData.isEmpty();
+        }
+
+        void check() {
+            Require.text(iv, "iv");
+            Require.text(encryptedData, "encryptedData");
+            if (signed() != (signature != null && !signature.isEmpty())) {
+                throw new BadRequest("send rawData and signature together, or neither");
+            }
+        }
     }
 
     /** A getPhoneNumber answer (or any other bare open data). */
     public record SealedData(String iv, String encryptedData) {
+
+        void check() {
+            Require.text(iv, "iv");
+            Require.text(encryptedData, "encryptedData");
+        }
     }
 }

@@ -83,18 +83,19 @@ public class OrderRepository {
 
     /**
      * Stores WeChat's prepay_id and the nonce/timestamp the payment parameters are signed with, unless another
-     * request already stored a prepay_id that is still valid. True when this write happened.
+     * request already stored one valid beyond {@code renewBefore}. True when this write happened.
      */
     public Mono<Boolean> storePrepay(String outTradeNo, String prepayId, Instant expiresAt, String nonceStr,
-                                     long timestamp, Instant now) {
+                                     long timestamp, Instant now, Instant renewBefore) {
         return db.sql("UPDATE pay_order SET prepay_id = :prepayId, prepay_expires_at = :expires, pay_nonce_str = :nonce, "
                         + "pay_timestamp = :ts, version = version + 1, updated_at = :now WHERE out_trade_no = :no "
-                        + "AND trade_state = 'NOTPAY' AND (prepay_id IS NULL OR prepay_expires_at <= :now)")
+                        + "AND trade_state = 'NOTPAY' AND (prepay_id IS NULL OR prepay_expires_at <= :renewBefore)")
                 .bind("prepayId", prepayId)
                 .bind("expires", utc(expiresAt))
                 .bind("nonce", nonceStr)
                 .bind("ts", timestamp)
                 .bind("now", utc(now))
+                .bind("renewBefore", utc(renewBefore))
                 .bind("no", outTradeNo)
                 .fetch().rowsUpdated().map(rows -> rows == 1);
     }

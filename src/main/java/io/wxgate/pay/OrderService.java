@@ -77,7 +77,7 @@ public class OrderService {
             }
             Instant at = Instant.now();
             return orders.storePrepay(order.outTradeNo(), prepayId, at.plus(properties.prepayValidity()),
-                            random.nonceStr(), at.getEpochSecond(), at)
+                            random.nonceStr(), at.getEpochSecond(), at, at.plus(properties.prepayReuseMargin()))
                     // whether this write or a concurrent twin's won, the stored prepay_id is the one to hand out
                     .then(orders.find(order.outTradeNo()));
         }).flatMap(stored -> stored.prepayUsableAt(Instant.now()) ? Mono.just(stored) : Mono.error(notPayable(stored)));

@@ -137,6 +137,19 @@ public final class PayFixtures {
         }
     }
 
+    /** Moves the stored prepay_id's expiry to {@code seconds} from now (UTC, as the gateway stores it). */
+    public static void prepayExpiresIn(String outTradeNo, int seconds) {
+        try (Connection c = DriverManager.getConnection(TestServers.get().jdbcUrl(), "root", "");
+             PreparedStatement s = c.prepareStatement("UPDATE pay_order SET prepay_expires_at = "
+                     + "UTC_TIMESTAMP(3) + INTERVAL ? SECOND WHERE out_trade_no = ?")) {
+            s.setInt(1, seconds);
+            s.setString(2, outTradeNo);
+            assertThat(s.executeUpdate()).isEqualTo(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static String queryString(String sql, String param) {
         try (Connection c = DriverManager.getConnection(TestServers.get().jdbcUrl(), "root", "");
              PreparedStatement s = c.prepareStatement(sql)) {

@@ -139,6 +139,27 @@ class PayFlowTest extends IntegrationTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void aPrepayIdAboutToExpireIsRenewedForTheSameOrderOnReplay() {
+        String token = login(gateway(), sandbox());
+        String key = UUID.randomUUID().toString();
+        Map<String, Object> first = createOrder(gateway(), token, key, 15).expectStatus().isCreated()
+                .expectBody(Map.class).returnResult().getResponseBody();
+        String no = (String) first.get("out_trade_no");
+        PayFixtures.prepayExpiresIn(no, 60);
+
+        Map<String, Object> second = createOrder(gateway(), token, key, 15).expectStatus().isCreated()
+                .expectBody(Map.class).returnResult().getResponseBody();
+        assertThat(second.get("out_trade_no")).isEqualTo(no);
+        Map<String, Object> payment = (Map<String, Object>) second.get("payment");
+        assertThat(payment.get("nonceStr")).isNotEqualTo(((Map<String, Object>) first.get("payment")).get("nonceStr"));
+        assertThat(PayFixtures.count("SELECT COUNT(*) FROM pay_order WHERE out_trade_no = ? "
+                + "AND prepay_expires_at > UTC_TIMESTAMP() + INTERVAL 1 HOUR", no)).isEqualTo(1);
+        sandbox().post().uri("/sandbox/wx/requestPayment").contentType(MediaType.APPLICATION_JSON).bodyValue(payment)
+                .exchange().expectStatus().isOk();
+    }
+
+    @Test
     void concurrentRequestsWithOneIdempotencyKeyEndInOneOrder() {
         String token = login(gateway(), sandbox());
         String key = UUID.randomUUID().toString();

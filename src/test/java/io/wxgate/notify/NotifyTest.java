@@ -15,6 +15,7 @@ import io.wxgate.wechat.SignType;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
@@ -189,6 +190,52 @@ class NotifyTest extends IntegrationTest {
         assertThat(post(signed(fields, SignType.MD5))).isEqualTo(SUCCESS);
         assertThat(orderColumn(no, "trade_state")).isEqualTo("NOTPAY");
         assertThat(notifyCount(no, "PAY_FAILED")).isEqualTo(1);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> sandboxOrder(String outTradeNo) {
+        return sandbox().get().uri("/sandbox/pay/orders/{no}", outTradeNo).exchange()
+                .expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody();
+    }
+
+    private static void faults(Map<String, Object> switches) {
+        sandbox().put().uri("/sandbox/faults").contentType(MediaType.APPLICATION_JSON).bodyValue(switches)
+                .exchange().expectStatus().isOk();
+    }
+
+    @AfterEach
+    void noFaults() {
+        sandbox().delete().uri("/sandbox/faults").exchange().expectStatus().isOk();
+    }
+
+    @Test
+    void weChatSendingShuffledCopiesOfItsNotifyStillPaysTheOrderOnce() {
+        faults(Map.of("notifyCopies", 10, "reorderNotifies", true, "reorderWindowMs", 100));
+        Map<String, Object> order = newOrder(gateway(), token, 34);
+        String no = (String) order.get("out_trade_no");
+        sandbox().post().uri("/sandbox/wx/requestPayment").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(order.get("payment")).exchange().expectStatus().isOk();
+        PayFixtures.await(Duration.ofSeconds(15), "the notify copies to be acknowledged",
+                () -> Boolean.TRUE.equals(sandboxOrder(no).get("notifyAcknowledged")));
+        PayFixtures.await(Duration.ofSeconds(5), "all ten copies to be recorded",
+                () -> PayFixtures.count("SELECT COUNT(*) FROM pay_notify WHERE out_trade_no = ?", no) >= 10);
+        assertThat(orderColumn(no, "trade_state")).isEqualTo("SUCCESS");
+        assertThat(orderColumn(no, "version")).isEqualTo("2");
+        assertThat(notifyCount(no, "APPLIED")).isEqualTo(1);
+    }
+
+    @Test
+    void weChatNotifiesWithABadSignAreRefusedEveryTimeAndNeverPayTheOrder() {
+        faults(Map.of("badSignNotifies", true));
+        Map<String, Object> order = newOrder(gateway(), token, 35);
+        String no = (String) order.get("out_trade_no");
+        sandbox().post().uri("/sandbox/wx/requestPayment").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(order.get("payment")).exchange().expectStatus().isOk();
+        PayFixtures.await(Duration.ofSeconds(10), "several refused notify attempts",
+                () -> notifyCount(no, "BAD_SIGN") >= 3);
+        assertThat(sandboxOrder(no).get("notifyAcknowledged")).isEqualTo(false);
+        assertThat(orderColumn(no, "trade_state")).isEqualTo("NOTPAY");
+        assertThat(notifyCount(no, "APPLIED")).isZero();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.wxgate.pay;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.wxgate.login.BearerToken;
 import io.wxgate.login.SessionStore;
 import io.wxgate.web.Require;
@@ -42,7 +43,7 @@ public class PayController {
     }
 
     /** {@code total_fee} in fen; {@code body} is what the payer sees in WeChat, the configured text when absent. */
-    public record CreateOrderRequest(@com.fasterxml.jackson.annotation.JsonProperty("total_fee") JsonNode totalFee,
+    public record CreateOrderRequest(@JsonProperty("total_fee") JsonNode totalFee,
                                      String body) {
     }
 

@@ -21,6 +21,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
@@ -168,8 +169,7 @@ class PayFlowTest extends IntegrationTest {
                 .flatMap(i -> client.post().uri("/api/v1/pay/orders")
                         .header("Authorization", "Bearer " + token).header("Idempotency-Key", key)
                         .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("total_fee", 7))
-                        .retrieve().bodyToMono(Map.class)
-                        .map(m -> { @SuppressWarnings("unchecked") Map<String, Object> r = m; return r; }), 12)
+                        .retrieve().bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() { }), 12)
                 .collectList().block(Duration.ofSeconds(30));
         assertThat(replies).hasSize(12);
         Set<Object> numbers = replies.stream().map(r -> r.get("out_trade_no")).collect(Collectors.toSet());

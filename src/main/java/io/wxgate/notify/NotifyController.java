@@ -1,0 +1,68 @@
+package io.wxgate.notify;
+
+import io.wxgate.web.HttpLimits;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@code POST /api/v1/pay/notify}: WeChat Pay's notify_url. Speaks only WeChat's XML, whatever the content type.
+ * Answers SUCCESS (HTTP 200) once the notify is applied or known to be applied; FAIL with HTTP 200 for a notify
+ * it records but refuses (forged, wrong amount, unknown order...); FAIL with HTTP 503 when it cannot reach its
+ * database, so nothing is acknowledged that is not durably written. WeChat retries a FAIL either way.
+ */
+@RestController
+public class NotifyController {
+
+    static final String SUCCESS = "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>";
+
+    private static final Logger log = LoggerFactory.getLogger(NotifyController.class);
+
+    private final NotifyService service;
+    private final int maxBytes;
+
+    public NotifyController(NotifyService service, HttpLimits limits) {
+        this.service = service;
+        this.maxBytes = limits.maxBodyBytes();
+    }
+
+    @PostMapping("/api/v1/pay/notify")
+    public Mono<ResponseEntity<String>> receive(ServerWebExchange exchange) {
+        return DataBufferUtils.join(exchange.getRequest().getBody(), maxBytes)
+                .map(buffer -> {
+                    try {
+                        return buffer.toString(StandardCharsets.UTF_8);
+                    } finally {
+                        DataBufferUtils.release(buffer);
+                    }
+                })
+                .defaultIfEmpty("")
+                .flatMap(service::receive)
+                .map(verdict -> verdict.acknowledged() ? reply(HttpStatus.OK, SUCCESS)
+                        : reply(HttpStatus.OK, fail(verdict.name())))
+                .onErrorResume(DataBufferLimitException.class,
+                        e -> Mono.just(reply(HttpStatus.PAYLOAD_TOO_LARGE, fail("BODY_TOO_LARGE"))))
+                // anything else means the verdict could not be made durable: say FAIL so WeChat sends it again
+                .onErrorResume(e -> {
+                    log.warn("notify not processed, answering FAIL: {}", e.toString());
+                    return Mono.just(reply(HttpStatus.SERVICE_UNAVAILABLE, fail("SYSTEMERROR")));
+                });
+    }
+
+    private static String fail(String reason) {
+        return "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[" + reason + "]]></return_msg></xml>";
+    }
+
+    private static ResponseEntity<String> reply(HttpStatus status, String xml) {
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_XML).body(xml);
+    }
+}

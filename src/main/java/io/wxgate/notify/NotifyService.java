@@ -1,0 +1,140 @@
+package io.wxgate.notify;
+
+import io.wxgate.login.MiniappProperties;
+import io.wxgate.pay.OrderRepository;
+import io.wxgate.pay.OutTradeNo;
+import io.wxgate.pay.PayOrder;
+import io.wxgate.pay.PayProperties;
+import io.wxgate.pay.Payment;
+import io.wxgate.pay.TradeState;
+import io.wxgate.wechat.PaySigner;
+import io.wxgate.wechat.PayXml;
+import io.wxgate.wechat.SignType;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import reactor.core.publisher.Mono;
+
+/**
+ * WeChat Pay's payment notify: parse safely, verify the sign over every field it carries (honouring its
+ * sign_type), check merchant, order and amount, then move the order to SUCCESS with one guarded write.
+ * The transition and its {@code pay_notify} row commit together, so SUCCESS is answered only for a state
+ * that is durably written, and any number of copies of one notify apply once.
+ */
+@Service
+public class NotifyService {
+
+    private static final Logger log = LoggerFactory.getLogger(NotifyService.class);
+    private static final Pattern TRANSACTION_ID = Pattern.compile("[A-Za-z0-9]{1,32}");
+
+    private final OrderRepository orders;
+    private final NotifyRepository notifies;
+    private final TransactionalOperator transactions;
+    private final PaySigner signer;
+    private final PayXml xml;
+    private final String appid;
+    private final String mchId;
+
+    public NotifyService(OrderRepository orders, NotifyRepository notifies, TransactionalOperator payTransactions,
+                         PaySigner signer, PayXml xml, MiniappProperties miniapp, PayProperties pay) {
+        this.orders = orders;
+        this.notifies = notifies;
+        this.transactions = payTransactions;
+        this.signer = signer;
+        this.xml = xml;
+        this.appid = miniapp.appid();
+        this.mchId = pay.mchId();
+    }
+
+    /** Judges, applies and records one notify body; fails (and records nothing as applied) if the database is down. */
+    public Mono<NotifyVerdict> receive(String raw) {
+        Instant now = Instant.now();
+        Map<String, String> fields;
+        try {
+            fields = xml.read(raw);
+        } catch (PayXml.MalformedPayXml e) {
+            return reject(null, null, NotifyVerdict.MALFORMED, e.getMessage(), raw, now);
+        }
+        String outTradeNo = OutTradeNo.valid(fields.get("out_trade_no")) ? fields.get("out_trade_no") : null;
+        String transactionId = sane(fields.get("transaction_id"));
+        Optional<SignType> signType = SignType.fromWire(fields.get("sign_type"));
+        if (signType.isEmpty() || !signer.verify(fields, signType.get())) {
+            return reject(outTradeNo, transactionId, NotifyVerdict.BAD_SIGN, "sign missing or wrong", raw, now);
+        }
+        if (!appid.equals(fields.get("appid")) || !mchId.equals(fields.get("mch_id"))) {
+            return reject(outTradeNo, transactionId, NotifyVerdict.WRONG_MERCHANT, "appid or mch_id is not ours", raw, now);
+        }
+        if (!"SUCCESS".equals(fields.get("return_code")) || !"SUCCESS".equals(fields.get("result_code"))) {
+            String detail = "return_code=" + fields.get("return_code") + " result_code=" + fields.get("result_code")
+                    + " err_code=" + fields.get("err_code");
+            return reject(outTradeNo, transactionId, NotifyVerdict.PAY_FAILED, detail, raw, now);
+        }
+        if (outTradeNo == null || transactionId == null) {
+            return reject(outTradeNo, transactionId, NotifyVerdict.MALFORMED, "out_trade_no or transaction_id missing",
+                    raw, now);
+        }
+        Payment payment = new Payment(transactionId, fields.get("bank_type"), fields.get("time_end"));
+        return orders.find(outTradeNo)
+                .flatMap(order -> {
+                    if (!Long.toString(order.totalFee()).equals(fields.get("total_fee"))) {
+                        return reject(outTradeNo, transactionId, NotifyVerdict.AMOUNT_MISMATCH,
+                                "total_fee " + fields.get("total_fee") + " but the order is " + order.totalFee(), raw, now);
+                    }
+                    return apply(order, payment, raw, now);
+                })
+                .switchIfEmpty(Mono.defer(() -> reject(outTradeNo, transactionId, NotifyVerdict.UNKNOWN_ORDER,
+                        "no such out_trade_no", raw, now)));
+    }
+
+    /** The guarded transition and its audit row, in one transaction. */
+    private Mono<NotifyVerdict> apply(PayOrder order, Payment payment, String raw, Instant now) {
+        String no = order.outTradeNo();
+        Mono<NotifyVerdict> work = tryTransition(no, order.tradeState(), payment, now)
+                .flatMap(applied -> applied ? Mono.just(NotifyVerdict.APPLIED)
+                        : orders.findForUpdate(no).map(current -> judgeUnapplied(current, payment)))
+                .flatMap(verdict -> notifies.record(new NotifyRepository.Received(no, payment.transactionId(), verdict,
+                                verdict == NotifyVerdict.STATE_CONFLICT ? "order is not payable here" : null, raw, now))
+                        .thenReturn(verdict));
+        return transactions.transactional(work).doOnNext(verdict -> {
+            if (verdict == NotifyVerdict.APPLIED) {
+                log.info("order {} paid (notify)", no);
+            } else if (verdict == NotifyVerdict.STATE_CONFLICT) {
+                log.error("notify says order {} is paid but it cannot be applied here; recorded for follow-up", no);
+            }
+        });
+    }
+
+    /** NOTPAY or USERPAYING -> SUCCESS; from the state read before, then from the other open state. */
+    private Mono<Boolean> tryTransition(String no, TradeState seen, Payment payment, Instant now) {
+        if (!seen.open()) {
+            return Mono.just(false);
+        }
+        TradeState other = seen == TradeState.NOTPAY ? TradeState.USERPAYING : TradeState.NOTPAY;
+        return orders.transition(no, seen, TradeState.SUCCESS, payment, now)
+                .flatMap(done -> done ? Mono.just(true) : orders.transition(no, other, TradeState.SUCCESS, payment, now));
+    }
+
+    private static NotifyVerdict judgeUnapplied(PayOrder current, Payment payment) {
+        boolean paidWithThis = (current.tradeState() == TradeState.SUCCESS || current.tradeState() == TradeState.REFUND)
+                && payment.transactionId().equals(current.transactionId());
+        return paidWithThis ? NotifyVerdict.DUPLICATE : NotifyVerdict.STATE_CONFLICT;
+    }
+
+    private Mono<NotifyVerdict> reject(String outTradeNo, String transactionId, NotifyVerdict verdict, String detail,
+                                       String raw, Instant now) {
+        if (!verdict.acknowledged()) {
+            log.warn("notify rejected: {} ({}) for order {}", verdict, detail, outTradeNo);
+        }
+        return notifies.record(new NotifyRepository.Received(outTradeNo, transactionId, verdict, detail, raw, now))
+                .thenReturn(verdict);
+    }
+
+    private static String sane(String transactionId) {
+        return transactionId != null && TRANSACTION_ID.matcher(transactionId).matches() ? transactionId : null;
+    }
+}

@@ -1,0 +1,34 @@
+package io.wxgate.notify;
+
+/** What the gateway made of one notify, as recorded in {@code pay_notify}, and whether WeChat is told SUCCESS. */
+public enum NotifyVerdict {
+    /** Moved the order to SUCCESS. */
+    APPLIED(true),
+    /** The order is already SUCCESS with this transaction_id: acknowledged, nothing changed. */
+    DUPLICATE(true),
+    /** Signed, but WeChat reports a failed payment (return_code/result_code FAIL): acknowledged, nothing to apply. */
+    PAY_FAILED(true),
+    /** Not XML, not flat, a DOCTYPE/entity payload, or lacking out_trade_no/transaction_id/total_fee. */
+    MALFORMED(false),
+    /** Missing, unknown-type or wrong sign. */
+    BAD_SIGN(false),
+    /** Correctly signed, but for another appid or mch_id. */
+    WRONG_MERCHANT(false),
+    /** No such out_trade_no here. */
+    UNKNOWN_ORDER(false),
+    /** total_fee differs from the order's. */
+    AMOUNT_MISMATCH(false),
+    /** The order is closed/failed here, or paid with another transaction_id: never applied, left for a human. */
+    STATE_CONFLICT(false);
+
+    private final boolean acknowledged;
+
+    NotifyVerdict(boolean acknowledged) {
+        this.acknowledged = acknowledged;
+    }
+
+    /** True when WeChat gets SUCCESS and stops retrying. */
+    public boolean acknowledged() {
+        return acknowledged;
+    }
+}

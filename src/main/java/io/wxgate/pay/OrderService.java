@@ -1,0 +1,200 @@
+package io.wxgate.pay;
+
+import io.wxgate.login.MiniappProperties;
+import io.wxgate.login.OpenidMask;
+import io.wxgate.login.Session;
+import io.wxgate.wechat.PaySigner;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import reactor.core.publisher.Mono;
+
+/**
+ * Creating, reading and closing orders. An order is stored (NOTPAY) before WeChat hears of it; WeChat's answers
+ * (unifiedorder, orderquery, closeorder) change it only through {@link OrderRepository}'s guarded writes.
+ */
+@Service
+public class OrderService {
+
+    private static final Logger log = LoggerFactory.getLogger(OrderService.class);
+
+    private final OrderRepository orders;
+    private final WechatPayClient wechat;
+    private final PaySigner signer;
+    private final PayRandom random;
+    private final PayProperties properties;
+    private final String appid;
+
+    public OrderService(OrderRepository orders, WechatPayClient wechat, PaySigner signer, PayRandom random,
+                        PayProperties properties, MiniappProperties miniapp) {
+        this.orders = orders;
+        this.wechat = wechat;
+        this.signer = signer;
+        this.random = random;
+        this.properties = properties;
+        this.appid = miniapp.appid();
+    }
+
+    /** An order and what the mini-program needs to pay it; {@code replayed} when the idempotency key was seen before. */
+    public record Checkout(PayOrder order, PaymentParams payment, boolean replayed) {
+    }
+
+    /**
+     * Creates the order (or finds the one this idempotency key already made) and makes sure it has a usable
+     * prepay_id. A repeated request gets the same order and the same payment parameters.
+     */
+    public Mono<Checkout> create(Session session, long totalFee, String body, String idempotencyKey, String clientIp) {
+        Instant now = Instant.now();
+        PayOrder fresh = PayOrder.newOrder(random.outTradeNo(now), session.openid(), idempotencyKey, totalFee, body,
+                clientIp, properties.signType(), now);
+        return orders.insertOrFind(fresh).flatMap(stored -> {
+            PayOrder order = stored.order();
+            if (!stored.created() && !order.sameRequestAs(totalFee, body)) {
+                return Mono.error(new IdempotencyKeyReused());
+            }
+            if (stored.created()) {
+                log.info("order {} created for {}: {} fen", order.outTradeNo(), OpenidMask.mask(order.openid()), totalFee);
+            }
+            return withPrepay(order).map(ready -> new Checkout(ready, params(ready), !stored.created()));
+        });
+    }
+
+    private Mono<PayOrder> withPrepay(PayOrder order) {
+        Instant now = Instant.now();
+        if (!order.tradeState().open()) {
+            return Mono.error(notPayable(order));
+        }
+        if (order.prepayUsableAt(now.plus(properties.prepayReuseMargin()))) {
+            return Mono.just(order);
+        }
+        return wechat.unifiedOrder(order).flatMap(reply -> {
+            String prepayId = reply.get("prepay_id");
+            if (prepayId == null || prepayId.isBlank()) {
+                return Mono.error(new WechatPayBadReply("WeChat Pay's unifiedorder reply has no prepay_id"));
+            }
+            Instant at = Instant.now();
+            return orders.storePrepay(order.outTradeNo(), prepayId, at.plus(properties.prepayValidity()),
+                            random.nonceStr(), at.getEpochSecond(), at, at.plus(properties.prepayReuseMargin()))
+                    // whether this write or a concurrent twin's won, the stored prepay_id is the one to hand out
+                    .then(orders.find(order.outTradeNo()));
+        }).flatMap(stored -> stored.prepayUsableAt(Instant.now()) ? Mono.just(stored) : Mono.error(notPayable(stored)));
+    }
+
+    private static RuntimeException notPayable(PayOrder order) {
+        return switch (order.tradeState()) {
+            case SUCCESS, REFUND -> new OrderAlreadyPaid();
+            case CLOSED, REVOKED, PAYERROR -> new OrderClosed();
+            case NOTPAY, USERPAYING -> new IllegalStateException("order " + order.outTradeNo() + " has no usable prepay_id");
+        };
+    }
+
+    /** The second signature, over appId, timeStamp, nonceStr, package and signType, with the order's sign type. */
+    PaymentParams params(PayOrder order) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("appId", appid);
+        fields.put("timeStamp", Long.toString(order.payTimestamp()));
+        fields.put("nonceStr", order.payNonceStr());
+        fields.put("package", "prepay_id=" + order.prepayId());
+        fields.put("signType", order.signType().wireName());
+        return new PaymentParams(fields.get("timeStamp"), fields.get("nonceStr"), fields.get("package"),
+                fields.get("signType"), signer.sign(fields, order.signType()));
+    }
+
+    /** The caller's order; while it is still open, WeChat is asked and its answer applied first. */
+    public Mono<PayOrder> view(Session session, String outTradeNo) {
+        return owned(session, outTradeNo).flatMap(order -> order.tradeState().open()
+                ? refresh(order).onErrorResume(e -> e instanceof WechatPayUnavailable || e instanceof WechatPayTimeout
+                        || e instanceof OrderUnknownToWechat, e -> Mono.just(order))
+                : Mono.just(order));
+    }
+
+    /** Closes the caller's unpaid order at WeChat, then here. Closing a closed order is a no-op. */
+    public Mono<PayOrder> close(Session session, String outTradeNo) {
+        return owned(session, outTradeNo).flatMap(this::close);
+    }
+
+    /**
+     * Closes an open order whose prepay_id has expired (or that never got one within its validity): nobody can pay
+     * it any more, so it should stop being asked about. A payment WeChat reports meanwhile wins over the close.
+     */
+    public Mono<PayOrder> closeIfExpired(PayOrder order, Instant now) {
+        Instant expiry = order.prepayExpiresAt() != null ? order.prepayExpiresAt()
+                : order.createdAt().plus(properties.prepayValidity());
+        if (!order.tradeState().open() || expiry.isAfter(now)) {
+            return Mono.just(order);
+        }
+        log.info("order {} expired unpaid; closing it", order.outTradeNo());
+        return close(order).onErrorResume(OrderAlreadyPaid.class, paid -> orders.find(order.outTradeNo()));
+    }
+
+    private Mono<PayOrder> close(PayOrder order) {
+        if (order.tradeState() == TradeState.CLOSED) {
+            return Mono.just(order);
+        }
+        if (!order.tradeState().open()) {
+            return Mono.error(notPayable(order));
+        }
+        return wechat.closeOrder(order)
+                .onErrorResume(e -> e instanceof OrderClosed || e instanceof OrderUnknownToWechat, e -> Mono.empty())
+                // WeChat says it was paid meanwhile: learn that first, then tell the caller
+                .onErrorResume(OrderAlreadyPaid.class, paid -> refresh(order).then(Mono.error(paid)))
+                .then(Mono.defer(() -> orders.transition(order.outTradeNo(), order.tradeState(), TradeState.CLOSED,
+                        null, Instant.now())))
+                .then(Mono.defer(() -> orders.find(order.outTradeNo())))
+                .flatMap(after -> after.tradeState() == TradeState.CLOSED ? Mono.just(after) : Mono.error(notPayable(after)));
+    }
+
+    /** Asks WeChat about an order and applies the answer through the guarded transition; returns the stored row after. */
+    public Mono<PayOrder> refresh(PayOrder order) {
+        return wechat.orderQuery(order)
+                .flatMap(reply -> apply(order, reply))
+                .then(orders.find(order.outTradeNo()));
+    }
+
+    private Mono<Boolean> apply(PayOrder order, Map<String, String> reply) {
+        TradeState reported = TradeState.fromWire(reply.get("trade_state")).orElse(null);
+        if (reported == null || reported == order.tradeState()) {
+            return Mono.just(false);
+        }
+        if (!order.outTradeNo().equals(reply.get("out_trade_no"))) {
+            log.error("orderquery for {} answered about {}; ignored", order.outTradeNo(), reply.get("out_trade_no"));
+            return Mono.just(false);
+        }
+        Payment payment = null;
+        if (reported == TradeState.SUCCESS || reported == TradeState.REFUND) {
+            if (!Long.toString(order.totalFee()).equals(reply.get("total_fee"))) {
+                log.error("orderquery for {} reports total_fee {} but the order is {} fen; not applied",
+                        order.outTradeNo(), reply.get("total_fee"), order.totalFee());
+                return Mono.just(false);
+            }
+            payment = new Payment(reply.get("transaction_id"), reply.get("bank_type"), reply.get("time_end"));
+        }
+        Instant now = Instant.now();
+        if (reported == TradeState.REFUND && order.tradeState().open()) {
+            Payment paid = payment;
+            return orders.transition(order.outTradeNo(), order.tradeState(), TradeState.SUCCESS, paid, now)
+                    .then(orders.transition(order.outTradeNo(), TradeState.SUCCESS, TradeState.REFUND, paid, now));
+        }
+        if (!order.tradeState().canMoveTo(reported)) {
+            log.warn("orderquery reports {} for {} which is {} here; not applied", reported, order.outTradeNo(),
+                    order.tradeState());
+            return Mono.just(false);
+        }
+        return orders.transition(order.outTradeNo(), order.tradeState(), reported, payment, now)
+                .doOnNext(applied -> {
+                    if (applied) {
+                        log.info("order {}: {} -> {} (orderquery)", order.outTradeNo(), order.tradeState(), reported);
+                    }
+                });
+    }
+
+    private Mono<PayOrder> owned(Session session, String outTradeNo) {
+        if (outTradeNo == null || !OutTradeNo.valid(outTradeNo)) {
+            return Mono.error(new OrderNotFound());
+        }
+        return orders.findOwned(outTradeNo, session.openid()).switchIfEmpty(Mono.error(new OrderNotFound()));
+    }
+}

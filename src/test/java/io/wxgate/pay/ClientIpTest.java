@@ -1,0 +1,37 @@
+package io.wxgate.pay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.wxgate.web.HttpLimits;
+import java.net.InetSocketAddress;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
+
+class ClientIpTest {
+
+    private final ClientIp clientIp = new ClientIp(new HttpLimits(65536, List.of("10.0.0.5", "10.0.0.6")));
+
+    private static MockServerHttpRequest.BaseBuilder<?> from(String peer) {
+        return MockServerHttpRequest.post("/pay/").remoteAddress(new InetSocketAddress(peer, 40000));
+    }
+
+    @Test
+    void withoutATrustedProxyThePeerIsTheClientWhateverTheHeaderSays() {
+        assertThat(clientIp.of(from("198.51.100.7").header("X-Forwarded-For", "1.2.3.4").build())).isEqualTo("198.51.100.7");
+    }
+
+    @Test
+    void behindATrustedProxyTheRightMostUntrustedHopIsTheClient() {
+        assertThat(clientIp.of(from("10.0.0.5").header("X-Forwarded-For", "6.6.6.6, 203.0.113.9").build()))
+                .isEqualTo("203.0.113.9");
+        assertThat(clientIp.of(from("10.0.0.5").header("X-Forwarded-For", "203.0.113.9, 10.0.0.6").build()))
+                .isEqualTo("203.0.113.9");
+    }
+
+    @Test
+    void aTrustedProxyWithoutTheHeaderOrWithGarbageFallsBackToTheLastTrustworthyAddress() {
+        assertThat(clientIp.of(from("10.0.0.5").build())).isEqualTo("10.0.0.5");
+        assertThat(clientIp.of(from("10.0.0.5").header("X-Forwarded-For", "evil.example.com").build())).isEqualTo("10.0.0.5");
+    }
+}

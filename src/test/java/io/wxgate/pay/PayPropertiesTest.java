@@ -1,0 +1,59 @@
+package io.wxgate.pay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.wxgate.wechat.SignType;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.validation.autoconfigure.ValidationAutoConfiguration;
+import org.springframework.context.annotation.Configuration;
+
+class PayPropertiesTest {
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableConfigurationProperties(PayProperties.class)
+    static class Config {
+    }
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
+            .withUserConfiguration(Config.class);
+
+    @Test
+    void startsWithTheMerchantSettingsAndSensibleDefaults() {
+        runner.withPropertyValues("wechat.pay.mch-id=1900000109", "wechat.pay.api-key=sandboxtestkey0123456789abcdefgh",
+                        "wechat.pay.notify-url=https://example.test/api/v1/pay/notify")
+                .run(context -> {
+                    PayProperties p = context.getBean(PayProperties.class);
+                    assertThat(p.signType()).isEqualTo(SignType.MD5);
+                    assertThat(p.baseUrl().toString()).isEqualTo("https://api.mch.weixin.qq.com");
+                    assertThat(p.prepayValidity().toHours()).isEqualTo(2);
+                    assertThat(p.reconciler().enabled()).isTrue();
+                    assertThat(p.toString()).doesNotContain("sandboxtestkey");
+                });
+    }
+
+    @Test
+    void hmacSha256IsSelectableByWeChatsOwnName() {
+        runner.withPropertyValues("wechat.pay.mch-id=1900000109", "wechat.pay.api-key=sandboxtestkey0123456789abcdefgh",
+                        "wechat.pay.notify-url=https://example.test/notify", "wechat.pay.sign-type=HMAC-SHA256")
+                .run(context -> assertThat(context.getBean(PayProperties.class).signType()).isEqualTo(SignType.HMAC_SHA256));
+    }
+
+    @Test
+    void refusesToStartWithoutTheMerchantIdAndSaysWhichVariableToSet() {
+        runner.withPropertyValues("wechat.pay.api-key=sandboxtestkey0123456789abcdefgh",
+                        "wechat.pay.notify-url=https://example.test/notify")
+                .run(context -> assertThat(context).getFailure().rootCause().hasMessageContaining("WXGATE_PAY_MCH_ID"));
+    }
+
+    @Test
+    void refusesToStartWithoutTheApiKeyOrTheNotifyUrl() {
+        runner.withPropertyValues("wechat.pay.mch-id=1900000109", "wechat.pay.notify-url=https://example.test/notify")
+                .run(context -> assertThat(context).getFailure().rootCause().hasMessageContaining("WXGATE_PAY_API_KEY"));
+        runner.withPropertyValues("wechat.pay.mch-id=1900000109", "wechat.pay.api-key=sandboxtestkey0123456789abcdefgh")
+                .run(context -> assertThat(context).getFailure().rootCause().hasMessageContaining("WXGATE_PAY_NOTIFY_URL"));
+    }
+}

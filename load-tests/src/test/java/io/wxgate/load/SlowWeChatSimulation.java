@@ -18,8 +18,8 @@ import java.time.Duration;
 public class SlowWeChatSimulation extends Simulation {
 
     private final int users = Targets.intProperty("users", 3000);
-    private final int spreadSeconds = Targets.intProperty("spreadSeconds", 10);
-    private final int wechatDelayMs = Targets.intProperty("wechatDelayMs", 1000);
+    private final int spreadSeconds = Targets.intProperty("spreadSeconds", 15);
+    private final int wechatDelayMs = Targets.intProperty("wechatDelayMs", 3000);
 
     private final HttpProtocolBuilder protocol = http
             .contentTypeHeader("application/json")

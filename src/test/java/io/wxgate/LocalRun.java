@@ -21,7 +21,7 @@ public final class LocalRun {
     }
 
     public static void main(String[] args) {
-        int gatewayPort = Integer.parseInt(System.getenv().getOrDefault("WXGATE_PORT", "8080"));
+        int gatewayPort = Integer.parseInt(System.getenv().getOrDefault("WXGATE_PORT", "8000"));
         int sandboxPort = Integer.parseInt(System.getenv().getOrDefault("WXGATE_SANDBOX_PORT", "9900"));
         int mysqlPort = EmbeddedServers.freePort();
         int redisPort = EmbeddedServers.freePort();

@@ -3,7 +3,7 @@ package io.wxgate.load;
 /** Where the load goes: the README's local run by default; loopback only. */
 final class Targets {
 
-    static final String GATEWAY = System.getProperty("gateway", "http://127.0.0.1:8080");
+    static final String GATEWAY = System.getProperty("gateway", "http://127.0.0.1:8000");
     static final String SANDBOX = System.getProperty("sandbox", "http://127.0.0.1:9900");
     static final String APPID = System.getProperty("appid", "wx5ca7b1e1d1b0a001");
 

@@ -18,6 +18,8 @@ import java.util.stream.Stream;
  * -> wx.getUserInfo (sandbox) -> POST /getinfo/ -> POST /pay/ -> wx.requestPayment (sandbox), which makes the
  * sandbox send the signed notify to the gateway. Bounded: ramps for {@code rampSeconds}, holds {@code rate}
  * new users per second for {@code holdSeconds}, then stops by itself.
+ * With {@code -DnotifyCopies=5 -DreorderNotifies=true -DpayLatencyMs=50} the sandbox's WeChat Pay misbehaves
+ * for the run (every notify sent 5 times at once, in shuffled order; replies 50 ms slower), reset afterwards.
  */
 public class PurchaseSimulation extends Simulation {
 
@@ -59,6 +61,26 @@ public class PurchaseSimulation extends Simulation {
                     .body(StringBody("{\"timeStamp\":\"#{timeStamp}\",\"nonceStr\":\"#{nonceStr}\",\"package\":\"#{package}\","
                             + "\"signType\":\"#{signType}\",\"paySign\":\"#{paySign}\"}"))
                     .check(status().is(200)));
+
+    private final int notifyCopies = Targets.intProperty("notifyCopies", 1);
+    private final boolean reorderNotifies = Boolean.getBoolean("reorderNotifies");
+    private final int payLatencyMs = Targets.intProperty("payLatencyMs", 0);
+    private final boolean faults = notifyCopies > 1 || reorderNotifies || payLatencyMs > 0;
+
+    @Override
+    public void before() {
+        if (faults) {
+            SandboxFaults.put("{\"notifyCopies\":" + notifyCopies + ",\"reorderNotifies\":" + reorderNotifies
+                    + ",\"latencyMs\":" + payLatencyMs + "}");
+        }
+    }
+
+    @Override
+    public void after() {
+        if (faults) {
+            SandboxFaults.reset();
+        }
+    }
 
     {
         setUp(purchase.injectOpen(

@@ -13,7 +13,6 @@ import io.wxgate.wechat.SignType;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -30,7 +29,6 @@ import reactor.core.publisher.Mono;
 public class NotifyService {
 
     private static final Logger log = LoggerFactory.getLogger(NotifyService.class);
-    private static final Pattern TRANSACTION_ID = Pattern.compile("[A-Za-z0-9]{1,32}");
 
     private final OrderRepository orders;
     private final NotifyRepository notifies;
@@ -61,8 +59,8 @@ public class NotifyService {
             return reject(null, null, NotifyVerdict.MALFORMED, e.getMessage(), raw, now);
         }
         String outTradeNo = OutTradeNo.valid(fields.get("out_trade_no")) ? fields.get("out_trade_no") : null;
-        String transactionId = sane(fields.get("transaction_id"));
-        Optional<SignType> signType = SignType.fromWire(fields.get("sign_type"));
+        String transactionId = Payment.saneTransactionId(fields.get("transaction_id"));
+        Optional<SignType> signType = signTypeOf(fields);
         if (signType.isEmpty() || !signer.verify(fields, signType.get())) {
             return reject(outTradeNo, transactionId, NotifyVerdict.BAD_SIGN, "sign missing or wrong", raw, now);
         }
@@ -74,11 +72,12 @@ public class NotifyService {
                     + " err_code=" + fields.get("err_code");
             return reject(outTradeNo, transactionId, NotifyVerdict.PAY_FAILED, detail, raw, now);
         }
-        if (outTradeNo == null || transactionId == null) {
+        Optional<Payment> reported = Payment.reportedIn(fields);
+        if (outTradeNo == null || reported.isEmpty()) {
             return reject(outTradeNo, transactionId, NotifyVerdict.MALFORMED, "out_trade_no or transaction_id missing",
                     raw, now);
         }
-        Payment payment = new Payment(transactionId, fields.get("bank_type"), fields.get("time_end"));
+        Payment payment = reported.get();
         return orders.find(outTradeNo)
                 .flatMap(order -> {
                     if (!Long.toString(order.totalFee()).equals(fields.get("total_fee"))) {
@@ -134,7 +133,17 @@ public class NotifyService {
                 .thenReturn(verdict);
     }
 
-    private static String sane(String transactionId) {
-        return transactionId != null && TRANSACTION_ID.matcher(transactionId).matches() ? transactionId : null;
+    /**
+     * The notify's sign_type. WeChat leaves sign_type out of the notifies of HMAC-SHA256 orders, signed with
+     * HMAC-SHA256 all the same; without it the sign's length tells the two apart (32 hex digits MD5, 64 HMAC-SHA256).
+     */
+    static Optional<SignType> signTypeOf(Map<String, String> fields) {
+        String declared = fields.get("sign_type");
+        if (declared == null || declared.isEmpty()) {
+            String sign = fields.get("sign");
+            return Optional.of(sign != null && sign.length() == 64 ? SignType.HMAC_SHA256 : SignType.MD5);
+        }
+        return SignType.fromWire(declared);
     }
+
 }

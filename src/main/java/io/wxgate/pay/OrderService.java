@@ -7,6 +7,7 @@ import io.wxgate.wechat.PaySigner;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -170,7 +171,13 @@ public class OrderService {
                         order.outTradeNo(), reply.get("total_fee"), order.totalFee());
                 return Mono.just(false);
             }
-            payment = new Payment(reply.get("transaction_id"), reply.get("bank_type"), reply.get("time_end"));
+            Optional<Payment> reportedPayment = Payment.reportedIn(reply);
+            if (reportedPayment.isEmpty()) {
+                log.error("orderquery for {} reports {} without a valid transaction_id; not applied",
+                        order.outTradeNo(), reported);
+                return Mono.just(false);
+            }
+            payment = reportedPayment.get();
         }
         Instant now = Instant.now();
         if (reported == TradeState.REFUND && order.tradeState().open()) {

@@ -17,10 +17,20 @@ public record SandboxProperties(
 
     /** A mini-program registered at "WeChat". */
     public record App(String appid, String secret) {
+
+        @Override
+        public String toString() {
+            return "App[appid=" + appid + "]";
+        }
     }
 
     /** A WeChat Pay merchant, bound to one appid. */
     public record Merchant(String mchId, String apiKey, String appid) {
+
+        @Override
+        public String toString() {
+            return "Merchant[mchId=" + mchId + ", appid=" + appid + "]";
+        }
     }
 
     /**

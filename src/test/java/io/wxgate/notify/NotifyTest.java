@@ -11,6 +11,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wxgate.pay.PayFixtures;
 import io.wxgate.testing.IntegrationTest;
+import io.wxgate.testing.TestWorld;
+import io.wxgate.wechat.PaySigner;
+import io.wxgate.wechat.PayXml;
 import io.wxgate.wechat.SignType;
 import java.time.Duration;
 import java.util.List;
@@ -114,6 +117,22 @@ class NotifyTest extends IntegrationTest {
         fields.put("attach", "anything");
         assertThat(post(signed(fields, SignType.HMAC_SHA256), MediaType.TEXT_PLAIN)).isEqualTo(SUCCESS);
         assertThat(orderColumn(no, "trade_state")).isEqualTo("SUCCESS");
+    }
+
+    @Test
+    void anHmacSignedNotifyWithoutSignTypeIsVerifiedAsHmacLikeWeChatSendsIt() {
+        String no = order(36);
+        Map<String, String> fields = paidNotify(no, 36, transactionId());
+        fields.put("sign", new PaySigner(TestWorld.API_KEY).sign(fields, SignType.HMAC_SHA256));
+        String xml = new PayXml().write(fields);
+        assertThat(xml).doesNotContain("sign_type");
+        // a 64-digit sign that is not the HMAC of these fields is still a forgery
+        assertFail(post(xml.replaceAll("<sign>[0-9A-F]+</sign>", "<sign>" + "A".repeat(64) + "</sign>")));
+        assertThat(orderColumn(no, "trade_state")).isEqualTo("NOTPAY");
+        assertThat(post(xml)).isEqualTo(SUCCESS);
+        assertThat(orderColumn(no, "trade_state")).isEqualTo("SUCCESS");
+        assertThat(notifyCount(no, "BAD_SIGN")).isEqualTo(1);
+        assertThat(notifyCount(no, "APPLIED")).isEqualTo(1);
     }
 
     @Test

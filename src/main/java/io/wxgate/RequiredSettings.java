@@ -1,7 +1,6 @@
 package io.wxgate;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
@@ -18,18 +17,16 @@ import org.springframework.stereotype.Component;
 @Component
 public class RequiredSettings implements BeanFactoryPostProcessor, EnvironmentAware {
 
-    private static final Map<String, String> REQUIRED = new LinkedHashMap<>();
-
-    static {
-        REQUIRED.put("spring.r2dbc.url", "WXGATE_DB_R2DBC_URL");
-        REQUIRED.put("spring.flyway.url", "WXGATE_DB_JDBC_URL");
-        REQUIRED.put("spring.data.redis.host", "WXGATE_REDIS_HOST");
-        REQUIRED.put("wechat.miniapp.appid", "WXGATE_MINIAPP_APPID");
-        REQUIRED.put("wechat.miniapp.secret", "WXGATE_MINIAPP_SECRET");
-        REQUIRED.put("wechat.pay.mch-id", "WXGATE_PAY_MCH_ID");
-        REQUIRED.put("wechat.pay.api-key", "WXGATE_PAY_API_KEY");
-        REQUIRED.put("wechat.pay.notify-url", "WXGATE_PAY_NOTIFY_URL");
-    }
+    /** Each required property with the environment variable that sets it. */
+    private static final List<Map.Entry<String, String>> REQUIRED = List.of(
+            Map.entry("spring.r2dbc.url", "WXGATE_DB_R2DBC_URL"),
+            Map.entry("spring.flyway.url", "WXGATE_DB_JDBC_URL"),
+            Map.entry("spring.data.redis.host", "WXGATE_REDIS_HOST"),
+            Map.entry("wechat.miniapp.appid", "WXGATE_MINIAPP_APPID"),
+            Map.entry("wechat.miniapp.secret", "WXGATE_MINIAPP_SECRET"),
+            Map.entry("wechat.pay.mch-id", "WXGATE_PAY_MCH_ID"),
+            Map.entry("wechat.pay.api-key", "WXGATE_PAY_API_KEY"),
+            Map.entry("wechat.pay.notify-url", "WXGATE_PAY_NOTIFY_URL"));
 
     private Environment environment;
 
@@ -41,7 +38,9 @@ public class RequiredSettings implements BeanFactoryPostProcessor, EnvironmentAw
     @Override
     public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) {
         List<String> missing = new ArrayList<>();
-        REQUIRED.forEach((property, variable) -> {
+        for (Map.Entry<String, String> setting : REQUIRED) {
+            String property = setting.getKey();
+            String variable = setting.getValue();
             String value;
             try {
                 value = environment.getProperty(property);
@@ -51,7 +50,7 @@ public class RequiredSettings implements BeanFactoryPostProcessor, EnvironmentAw
             if (value == null || value.isBlank() || value.contains("${")) {
                 missing.add(variable + " (" + property + ")");
             }
-        });
+        }
         if (!missing.isEmpty()) {
             throw new IllegalStateException("wxgate cannot start: set " + String.join(", ", missing));
         }

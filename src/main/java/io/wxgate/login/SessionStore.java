@@ -1,8 +1,6 @@
 package io.wxgate.login;
 
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
-import java.util.Base64;
+import io.wxgate.wechat.RandomText;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -35,18 +33,11 @@ public class SessionStore {
 
     private final ReactiveStringRedisTemplate redis;
     private final SessionProperties properties;
-    private final SecureRandom random;
+    private final RandomText random = new RandomText();
 
     public SessionStore(ReactiveStringRedisTemplate redis, SessionProperties properties) {
         this.redis = redis;
         this.properties = properties;
-        try {
-            // DRBG is seeded once here; afterwards nextBytes is pure computation, so request threads never read /dev/random
-            this.random = SecureRandom.getInstance("DRBG");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("no DRBG SecureRandom in this JVM", e);
-        }
-        this.random.nextBytes(new byte[32]);
     }
 
     // Lettuce connects (blocking) when a command is subscribed while it has no connection yet, e.g. Redis was
@@ -58,9 +49,7 @@ public class SessionStore {
 
     /** Issues a new 256-bit token for this user and forgets the user's previous one. */
     public Mono<Session> open(String openid, String unionid, String sessionKey) {
-        byte[] bytes = new byte[32];
-        random.nextBytes(bytes);
-        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        String token = random.base64UrlBytes(32);
         List<String> keys = List.of(SESSION_PREFIX + token, OPENID_PREFIX + openid);
         List<String> args = List.of(openid, unionid == null ? "" : unionid, sessionKey,
                 Long.toString(properties.ttl().toSeconds()), SESSION_PREFIX, token);

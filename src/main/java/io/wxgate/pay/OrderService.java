@@ -88,7 +88,7 @@ public class OrderService {
         return switch (order.tradeState()) {
             case SUCCESS, REFUND -> new OrderAlreadyPaid();
             case CLOSED, REVOKED, PAYERROR -> new OrderClosed();
-            case NOTPAY, USERPAYING -> new IllegalStateException("order " + order.outTradeNo() + " has no usable prepay_id");
+            case NOTPAY, USERPAYING -> new OrderInProgress();
         };
     }
 
@@ -142,10 +142,19 @@ public class OrderService {
                 .onErrorResume(e -> e instanceof OrderClosed || e instanceof OrderUnknownToWechat, e -> Mono.empty())
                 // WeChat says it was paid meanwhile: learn that first, then tell the caller
                 .onErrorResume(OrderAlreadyPaid.class, paid -> refresh(order).then(Mono.error(paid)))
-                .then(Mono.defer(() -> orders.transition(order.outTradeNo(), order.tradeState(), TradeState.CLOSED,
-                        null, Instant.now())))
+                .then(Mono.defer(() -> closeFromEitherOpenState(order)))
                 .then(Mono.defer(() -> orders.find(order.outTradeNo())))
                 .flatMap(after -> after.tradeState() == TradeState.CLOSED ? Mono.just(after) : Mono.error(notPayable(after)));
+    }
+
+    /** NOTPAY or USERPAYING -> CLOSED: the state read before may have moved to the other open state meanwhile. */
+    private Mono<Boolean> closeFromEitherOpenState(PayOrder order) {
+        TradeState seen = order.tradeState();
+        TradeState other = seen == TradeState.NOTPAY ? TradeState.USERPAYING : TradeState.NOTPAY;
+        Instant now = Instant.now();
+        return orders.transition(order.outTradeNo(), seen, TradeState.CLOSED, null, now)
+                .flatMap(done -> done ? Mono.just(true)
+                        : orders.transition(order.outTradeNo(), other, TradeState.CLOSED, null, now));
     }
 
     /** Asks WeChat about an order and applies the answer through the guarded transition; returns the stored row after. */

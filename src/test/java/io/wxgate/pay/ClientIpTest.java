@@ -1,6 +1,7 @@
 package io.wxgate.pay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wxgate.web.HttpLimits;
 import java.net.InetSocketAddress;
@@ -33,5 +34,23 @@ class ClientIpTest {
     void aTrustedProxyWithoutTheHeaderOrWithGarbageFallsBackToTheLastTrustworthyAddress() {
         assertThat(clientIp.of(from("10.0.0.5").build())).isEqualTo("10.0.0.5");
         assertThat(clientIp.of(from("10.0.0.5").header("X-Forwarded-For", "evil.example.com").build())).isEqualTo("10.0.0.5");
+    }
+
+    @Test
+    void hopsThatAreNotIpAddressesAreNotBelieved() {
+        assertThat(clientIp.of(from("10.0.0.5").header("X-Forwarded-For", "abc").build())).isEqualTo("10.0.0.5");
+        assertThat(clientIp.of(from("10.0.0.5").header("X-Forwarded-For", "999.1.1.1").build())).isEqualTo("10.0.0.5");
+    }
+
+    @Test
+    void anIpv6ProxyMatchesWhicheverWayItIsWritten() {
+        ClientIp v6 = new ClientIp(new HttpLimits(65536, List.of("::1")));
+        assertThat(v6.of(from("0:0:0:0:0:0:0:1").header("X-Forwarded-For", "203.0.113.9").build())).isEqualTo("203.0.113.9");
+    }
+
+    @Test
+    void aTrustedProxyThatIsNotAnAddressIsAConfigurationError() {
+        assertThatThrownBy(() -> new ClientIp(new HttpLimits(65536, List.of("lb.internal"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lb.internal");
     }
 }

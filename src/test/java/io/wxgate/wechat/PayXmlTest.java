@@ -50,4 +50,11 @@ class PayXmlTest {
         assertThatThrownBy(() -> xml.read("not xml at all")).isInstanceOf(PayXml.MalformedPayXml.class);
         assertThatThrownBy(() -> xml.read("")).isInstanceOf(PayXml.MalformedPayXml.class);
     }
+
+    @Test
+    void refusesARepeatedField() {
+        // a second <total_fee> must not silently win over the first one that a signature might cover
+        assertThatThrownBy(() -> xml.read("<xml><total_fee>1</total_fee><total_fee>100</total_fee></xml>"))
+                .isInstanceOf(PayXml.MalformedPayXml.class);
+    }
 }

@@ -13,7 +13,20 @@ public record SandboxProperties(
         @DefaultValue List<App> apps,
         @DefaultValue List<Merchant> merchants,
         @DefaultValue("5m") Duration codeTtl,
-        @DefaultValue @Name("notify") Notify notifyPolicy) {
+        @DefaultValue @Name("notify") Notify notifyPolicy,
+        @DefaultValue List<User> users) {
+
+    /**
+     * A WeChat user known before any login, with the profile {@code wx.getUserInfo} reveals and the phone number
+     * {@code getPhoneNumber} reveals. Users not listed here are made up on their first {@code wx.login}.
+     */
+    public record User(String appid, String openid, String unionid, String phoneNumber, Profile userInfo) {
+    }
+
+    /** What {@code wx.getUserInfo} returns about a user. */
+    public record Profile(String nickName, String avatarUrl, Integer gender, String language, String city,
+                          String province, String country) {
+    }
 
     /** A mini-program registered at "WeChat". */
     public record App(String appid, String secret) {

@@ -17,6 +17,8 @@ public final class TestWorld {
     public static final String SECRET = "sandbox-secret-for-tests-only";
     public static final String MCH_ID = "1900000109";
     public static final String API_KEY = "sandboxtestkey0123456789abcdefgh";
+    /** A sandbox user given in the configuration, with a unionid, a profile and a phone number. */
+    public static final String CONFIGURED_OPENID = "oConfiguredTestUser000000001";
 
     private static TestWorld instance;
 
@@ -50,6 +52,13 @@ public final class TestWorld {
         p.put("sandbox.merchants[0].api-key", API_KEY);
         p.put("sandbox.merchants[0].appid", APPID);
         p.put("sandbox.notify.time-scale", "0.001");
+        p.put("sandbox.users[0].appid", APPID);
+        p.put("sandbox.users[0].openid", CONFIGURED_OPENID);
+        p.put("sandbox.users[0].unionid", "oUnionConfiguredTestUser0001");
+        p.put("sandbox.users[0].phone-number", "13912345678");
+        p.put("sandbox.users[0].user-info.nick-name", "配置的用户🌸");
+        p.put("sandbox.users[0].user-info.gender", "2");
+        p.put("sandbox.users[0].user-info.city", "Hangzhou");
         return p;
     }
 

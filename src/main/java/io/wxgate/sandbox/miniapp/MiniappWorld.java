@@ -18,9 +18,10 @@ import org.springframework.stereotype.Component;
 public class MiniappWorld {
 
     /** A WeChat user of one app. {@code sessionKey} is null until the first jscode2session. */
-    public record User(String appid, String openid, String unionid, String sessionKey, String phoneNumber) {
+    public record User(String appid, String openid, String unionid, String sessionKey, String phoneNumber,
+                       SandboxProperties.Profile profile) {
         User withSessionKey(String key) {
-            return new User(appid, openid, unionid, key, phoneNumber);
+            return new User(appid, openid, unionid, key, phoneNumber, profile);
         }
     }
 
@@ -49,6 +50,10 @@ public class MiniappWorld {
         this.properties = properties;
         this.random = random;
         this.clock = Clock.systemUTC();
+        for (SandboxProperties.User u : properties.users()) {
+            users.put(key(u.appid(), u.openid()),
+                    new User(u.appid(), u.openid(), blankToNull(u.unionid()), null, blankToNull(u.phoneNumber()), u.userInfo()));
+        }
     }
 
     public boolean knowsApp(String appid) {
@@ -65,7 +70,7 @@ public class MiniappWorld {
      */
     public String login(String appid, String openid, String unionid, Integer errcode, Duration delay) {
         String id = openid == null || openid.isBlank() ? random.openid() : openid;
-        users.computeIfAbsent(key(appid, id), k -> new User(appid, id, blankToNull(unionid), null, null));
+        users.computeIfAbsent(key(appid, id), k -> new User(appid, id, blankToNull(unionid), null, null, null));
         purgeExpired();
         String code = random.alnum(32);
         codes.put(code, new LoginCode(appid, id, clock.instant().plus(properties.codeTtl()), errcode, delay));

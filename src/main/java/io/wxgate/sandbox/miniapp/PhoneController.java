@@ -1,5 +1,6 @@
 package io.wxgate.sandbox.miniapp;
 
+import io.wxgate.sandbox.SandboxProperties;
 import io.wxgate.sandbox.SandboxRandom;
 import io.wxgate.wechat.UserDataCipher;
 import java.time.Duration;
@@ -53,7 +54,8 @@ public class PhoneController {
         if (user == null) {
             return fail("getUserInfo", "not logged in: call /sandbox/wx/login and exchange the code first");
         }
-        Map<String, Object> info = new LinkedHashMap<>(request.userInfo() == null ? defaultProfile() : request.userInfo());
+        Map<String, Object> info = request.userInfo() != null ? new LinkedHashMap<>(request.userInfo())
+                : user.profile() != null ? asUserInfo(user.profile()) : defaultProfile();
         String rawData = json.writeValueAsString(info);
         Map<String, Object> sensitive = new LinkedHashMap<>();
         sensitive.put("openId", user.openid());
@@ -98,6 +100,25 @@ public class PhoneController {
             return java.util.Optional.empty();
         }
         return world.user(request.appid(), request.openid()).filter(u -> u.sessionKey() != null);
+    }
+
+    /** A configured profile as wx.getUserInfo shows it (fields left out of the configuration are left out here). */
+    private static Map<String, Object> asUserInfo(SandboxProperties.Profile profile) {
+        Map<String, Object> info = new LinkedHashMap<>();
+        putIfSet(info, "nickName", profile.nickName());
+        putIfSet(info, "gender", profile.gender());
+        putIfSet(info, "language", profile.language());
+        putIfSet(info, "city", profile.city());
+        putIfSet(info, "province", profile.province());
+        putIfSet(info, "country", profile.country());
+        putIfSet(info, "avatarUrl", profile.avatarUrl());
+        return info;
+    }
+
+    private static void putIfSet(Map<String, Object> info, String field, Object value) {
+        if (value != null) {
+            info.put(field, value);
+        }
     }
 
     /** The default profile; its nickName carries a 4-byte emoji so utf8mb4 is exercised end to end. */

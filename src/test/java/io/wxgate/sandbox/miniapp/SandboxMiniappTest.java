@@ -139,4 +139,40 @@ class SandboxMiniappTest {
             assertThat(JSON.readTree(text).get("errcode").asInt()).isEqualTo(40029);
         }
     }
+
+    @Test
+    void aConfiguredUserHasTheirUnionidProfileAndPhoneNumber() {
+        JsonNode session = jscode2session(login(TestWorld.CONFIGURED_OPENID), TestWorld.SECRET);
+        assertThat(session.get("unionid").asString()).isEqualTo("oUnionConfiguredTestUser0001");
+        String sessionKey = session.get("session_key").asString();
+
+        JsonNode info = sandbox.post().uri("/sandbox/wx/userinfo").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("appid", TestWorld.APPID, "openid", TestWorld.CONFIGURED_OPENID)).exchange()
+                .expectStatus().isOk().expectBody(JsonNode.class).returnResult().getResponseBody();
+        JsonNode plain = JSON.readTree(UserDataCipher.decrypt(sessionKey, info.get("encryptedData").asString(), info.get("iv").asString()));
+        assertThat(plain.get("nickName").asString()).isEqualTo("配置的用户🌸");
+        assertThat(plain.get("gender").asInt()).isEqualTo(2);
+        assertThat(plain.get("city").asString()).isEqualTo("Hangzhou");
+        assertThat(plain.get("unionId").asString()).isEqualTo("oUnionConfiguredTestUser0001");
+
+        JsonNode phone = sandbox.post().uri("/sandbox/wx/phonenumber").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("appid", TestWorld.APPID, "openid", TestWorld.CONFIGURED_OPENID)).exchange()
+                .expectStatus().isOk().expectBody(JsonNode.class).returnResult().getResponseBody();
+        JsonNode number = JSON.readTree(UserDataCipher.decrypt(sessionKey, phone.get("encryptedData").asString(), phone.get("iv").asString()));
+        assertThat(number.get("purePhoneNumber").asString()).isEqualTo("13912345678");
+    }
+
+    @Test
+    void theShippedSandboxConfigurationHasADemoUser() {
+        int port = EmbeddedServers.freePort();
+        try (ConfigurableApplicationContext standalone = SandboxApplication.start(Map.of("server.port", port))) {
+            WebTestClient client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).build();
+            String code = client.post().uri("/sandbox/wx/login").contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue(Map.of("appid", "wx5ca7b1e1d1b0a001", "openid", "oSandboxDemoUser000000000001")).exchange()
+                    .expectStatus().isOk().expectBody(JsonNode.class).returnResult().getResponseBody().get("code").asString();
+            String text = client.get().uri("/sns/jscode2session?appid=wx5ca7b1e1d1b0a001&secret=sandbox-secret-change-me&js_code="
+                    + code + "&grant_type=authorization_code").exchange().expectBody(String.class).returnResult().getResponseBody();
+            assertThat(JSON.readTree(text).get("unionid").asString()).isEqualTo("oUnionSandboxDemoUser0000001");
+        }
+    }
 }

@@ -90,6 +90,11 @@ public class NotifyService {
                         "no such out_trade_no", raw, now)));
     }
 
+    /** Records a notify refused for its size; its body was not kept beyond the limit, so none is stored. */
+    public Mono<NotifyVerdict> tooLarge(int maxBytes) {
+        return reject(null, null, NotifyVerdict.TOO_LARGE, "body larger than " + maxBytes + " bytes", "", Instant.now());
+    }
+
     /** The guarded transition and its audit row, in one transaction. */
     private Mono<NotifyVerdict> apply(PayOrder order, Payment payment, String raw, Instant now) {
         String no = order.outTradeNo();

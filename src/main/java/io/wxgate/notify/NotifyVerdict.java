@@ -10,6 +10,8 @@ public enum NotifyVerdict {
     PAY_FAILED(true),
     /** Not XML, not flat, a DOCTYPE/entity payload, or lacking out_trade_no/transaction_id/total_fee. */
     MALFORMED(false),
+    /** Larger than gateway.http.max-body-bytes: not read past the limit, so only the fact is kept. */
+    TOO_LARGE(false),
     /** Missing, unknown-type or wrong sign. */
     BAD_SIGN(false),
     /** Correctly signed, but for another appid or mch_id. */

@@ -258,10 +258,12 @@ class NotifyTest extends IntegrationTest {
     }
 
     @Test
-    void anOversizedNotifyIsRefusedWithoutReadingItAll() {
+    void anOversizedNotifyIsRefusedWithoutReadingItAllAndRecorded() {
+        long before = PayFixtures.count("SELECT COUNT(*) FROM pay_notify WHERE verdict = ?", "TOO_LARGE");
         String huge = "<xml><attach>" + "a".repeat(70_000) + "</attach></xml>";
         String reply = gateway().post().uri("/api/v1/pay/notify").contentType(MediaType.TEXT_XML).bodyValue(huge)
                 .exchange().expectStatus().isEqualTo(413).expectBody(String.class).returnResult().getResponseBody();
         assertFail(reply);
+        assertThat(PayFixtures.count("SELECT COUNT(*) FROM pay_notify WHERE verdict = ?", "TOO_LARGE")).isEqualTo(before + 1);
     }
 }

@@ -24,4 +24,9 @@ public class WechatUnavailable extends GatewayException {
         return new WechatUnavailable(HttpStatus.GATEWAY_TIMEOUT, "wechat_timeout",
                 "WeChat did not answer in time; retry later");
     }
+
+    public static WechatUnavailable circuitOpen() {
+        return new WechatUnavailable(HttpStatus.SERVICE_UNAVAILABLE, "wechat_unavailable",
+                "WeChat is failing; the gateway is not calling it for a while; retry later");
+    }
 }

@@ -184,4 +184,29 @@ class Code2SessionClientTest {
                     assertThat(e.getMessage()).doesNotContain("s3cret");
                 });
     }
+
+    @Test
+    void whileWeChatKeepsTimingOutTheBreakerOpensAndLoginsFailFastWithoutCallingIt() {
+        Code2SessionClient client = client();
+        List<String> outcomes = reactor.core.publisher.Flux.range(0, 10)
+                .flatMap(i -> client.exchange("slow").map(session -> "answered")
+                        .onErrorResume(GatewayException.class, e -> Mono.just(e.code())))
+                .collectList().block(Duration.ofSeconds(10));
+        assertThat(outcomes).hasSize(10).containsOnly("wechat_timeout");
+
+        int callsBefore = queries.size();
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> client.exchange("ok-text-plain").block(Duration.ofSeconds(10)));
+        assertThat(((GatewayException) t).code()).isEqualTo("wechat_unavailable");
+        assertThat(((GatewayException) t).status().value()).isEqualTo(503);
+        assertThat(queries).as("WeChat is not called while the breaker is open").hasSize(callsBefore);
+    }
+
+    @Test
+    void refusalsOfCodesDoNotOpenTheBreaker() {
+        Code2SessionClient client = client();
+        for (int i = 0; i < 12; i++) {
+            org.assertj.core.api.Assertions.catchThrowable(() -> client.exchange("e40029").block(Duration.ofSeconds(10)));
+        }
+        assertThat(client.exchange("ok-text-plain").block(Duration.ofSeconds(10)).openid()).isEqualTo("oGZUI0egBJY1zhBYw2KhdUfwVJJE");
+    }
 }

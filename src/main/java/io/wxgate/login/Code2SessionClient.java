@@ -40,28 +40,18 @@ public class Code2SessionClient implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(Code2SessionClient.class);
 
     private static final int MAX_CONNECTIONS = 1000;
-    // WeChat down or timing out for half of the last 20 logins: fail fast for 30 s rather than pile up waits
-    private static final CircuitBreakerConfig BREAKER = CircuitBreakerConfig.custom()
-            .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-            .slidingWindowSize(20)
-            .minimumNumberOfCalls(10)
-            .failureRateThreshold(50)
-            .waitDurationInOpenState(Duration.ofSeconds(30))
-            .permittedNumberOfCallsInHalfOpenState(3)
-            // only outages count: a bad code or a risky user says nothing about WeChat's health
-            .recordException(WechatUnavailable.class::isInstance)
-            .build();
 
     private final ConnectionProvider connections;
     private final WebClient web;
     private final MiniappProperties miniapp;
     private final ObjectReader replies;
-    private final CircuitBreaker breaker = CircuitBreaker.of("wechat-miniapp", BREAKER);
+    private final CircuitBreaker breaker;
 
     public Code2SessionClient(MiniappProperties miniapp, ObjectMapper json) {
         this.miniapp = miniapp;
         // resolved now, once: resolving a deserializer on first use takes a lock a burst of logins would contend for
         this.replies = json.readerFor(Reply.class);
+        this.breaker = breaker(miniapp.breaker());
         this.connections = connections(miniapp);
         HttpClient http = HttpClient.create(connections)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.toIntExact(miniapp.connectTimeout().toMillis()))
@@ -70,6 +60,20 @@ public class Code2SessionClient implements DisposableBean {
                 .baseUrl(miniapp.baseUrl().toString())
                 .clientConnector(new ReactorClientHttpConnector(http))
                 .build();
+    }
+
+    // WeChat down or timing out for many logins in a row: fail fast for a while rather than pile up waits
+    private static CircuitBreaker breaker(MiniappProperties.Breaker settings) {
+        return CircuitBreaker.of("wechat-miniapp", CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(settings.slidingWindowSize())
+                .minimumNumberOfCalls(settings.minimumNumberOfCalls())
+                .failureRateThreshold(settings.failureRateThreshold())
+                .waitDurationInOpenState(settings.waitInOpenState())
+                .permittedNumberOfCallsInHalfOpenState(3)
+                // only outages count: a bad code or a risky user says nothing about WeChat's health
+                .recordException(WechatUnavailable.class::isInstance)
+                .build());
     }
 
     // many logins wait on a slow WeChat at once: each holds a connection for the whole wait, so the pool is

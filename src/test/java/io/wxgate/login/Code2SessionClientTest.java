@@ -60,7 +60,7 @@ class Code2SessionClientTest {
 
     private static Code2SessionClient clientFor(String baseUrl) {
         return new Code2SessionClient(new MiniappProperties("wx5ca7b1e1d1b0a001", "s3cret+/=&", URI.create(baseUrl),
-                Duration.ofMillis(500), Duration.ofMillis(700)), JsonMapper.builder().build());
+                Duration.ofMillis(500), Duration.ofMillis(700), MiniappProperties.Breaker.DEFAULTS), JsonMapper.builder().build());
     }
 
     private static Code2SessionClient client() {

@@ -64,7 +64,7 @@ class WechatPayClientTest {
         CircuitBreaker breaker = config.wechatPayCircuitBreaker(properties);
         client = new WechatPayClient(config.wechatPayWebClient(properties, config.wechatPayConnections(properties)),
                 properties, new MiniappProperties(TestWorld.APPID, TestWorld.SECRET, URI.create("http://unused.test"),
-                Duration.ofSeconds(1), Duration.ofSeconds(1)), signer, xml, new PayRandom(), breaker);
+                Duration.ofSeconds(1), Duration.ofSeconds(1), MiniappProperties.Breaker.DEFAULTS), signer, xml, new PayRandom(), breaker);
     }
 
     @AfterEach

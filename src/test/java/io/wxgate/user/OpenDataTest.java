@@ -53,7 +53,7 @@ class OpenDataTest {
 
     static OpenData openDataFor(String appid) {
         return new OpenData(JsonMapper.builder().build(),
-                new MiniappProperties(appid, "secret", URI.create("http://127.0.0.1:1"), Duration.ofSeconds(1), Duration.ofSeconds(1)));
+                new MiniappProperties(appid, "secret", URI.create("http://127.0.0.1:1"), Duration.ofSeconds(1), Duration.ofSeconds(1), MiniappProperties.Breaker.DEFAULTS));
     }
 
     @Test

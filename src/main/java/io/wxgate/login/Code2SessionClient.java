@@ -6,9 +6,12 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutException;
+import io.wxgate.overload.ConcurrencyGate;
+import io.wxgate.overload.Overloaded;
 import io.wxgate.web.GatewayException;
 import java.io.IOException;
 import java.time.Duration;
@@ -39,19 +42,19 @@ public class Code2SessionClient implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(Code2SessionClient.class);
 
-    private static final int MAX_CONNECTIONS = 1000;
-
     private final ConnectionProvider connections;
     private final WebClient web;
     private final MiniappProperties miniapp;
     private final ObjectReader replies;
     private final CircuitBreaker breaker;
+    private final ConcurrencyGate gate;
 
-    public Code2SessionClient(MiniappProperties miniapp, ObjectMapper json) {
+    public Code2SessionClient(MiniappProperties miniapp, ObjectMapper json, MeterRegistry meters) {
         this.miniapp = miniapp;
         // resolved now, once: resolving a deserializer on first use takes a lock a burst of logins would contend for
         this.replies = json.readerFor(Reply.class);
         this.breaker = breaker(miniapp.breaker());
+        this.gate = new ConcurrencyGate("wechat-miniapp", miniapp.gate(), meters);
         this.connections = connections(miniapp);
         HttpClient http = HttpClient.create(connections)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.toIntExact(miniapp.connectTimeout().toMillis()))
@@ -73,15 +76,17 @@ public class Code2SessionClient implements DisposableBean {
                 .permittedNumberOfCallsInHalfOpenState(3)
                 // only outages count: a bad code or a risky user says nothing about WeChat's health
                 .recordException(WechatUnavailable.class::isInstance)
+                .ignoreException(Overloaded.class::isInstance)
                 .build());
     }
 
-    // many logins wait on a slow WeChat at once: each holds a connection for the whole wait, so the pool is
-    // wide; idle connections are dropped before WeChat's side closes them and a reused one dies mid-request
+    // many logins wait on a slow WeChat at once: each admitted one holds a connection for the whole wait, so the
+    // gate's limit sizes the pool; idle connections are dropped before WeChat's side closes them and a reused one
+    // dies mid-request
     private static ConnectionProvider connections(MiniappProperties miniapp) {
         return ConnectionProvider.builder("wechat-miniapp")
-                .maxConnections(MAX_CONNECTIONS)
-                .pendingAcquireMaxCount(MAX_CONNECTIONS * 4)
+                .maxConnections(miniapp.gate().maxLimit())
+                .pendingAcquireMaxCount(miniapp.gate().maxLimit())
                 .pendingAcquireTimeout(miniapp.connectTimeout().plus(miniapp.responseTimeout()))
                 .maxIdleTime(Duration.ofSeconds(20))
                 .evictInBackground(Duration.ofSeconds(30))
@@ -91,7 +96,7 @@ public class Code2SessionClient implements DisposableBean {
     /** Exchanges a login code; fails with {@link InvalidCode}, {@link WechatRateLimited}, {@link HighRiskUser}, {@link WechatUnavailable} or {@link WechatFailed}. */
     public Mono<WechatSession> exchange(String code) {
         Map<String, String> query = Map.of("appid", miniapp.appid(), "secret", miniapp.secret(), "code", code);
-        return web.get()
+        return gate.admit(web.get()
                 .uri(uri -> uri.path("/sns/jscode2session")
                         .queryParam("appid", "{appid}")
                         .queryParam("secret", "{secret}")
@@ -108,9 +113,10 @@ public class Code2SessionClient implements DisposableBean {
                 .switchIfEmpty(Mono.error(() -> new WechatFailed("WeChat answered jscode2session with an empty body")))
                 .map(this::interpret)
                 .timeout(miniapp.connectTimeout().plus(miniapp.responseTimeout()).plusSeconds(1))
-                .onErrorMap(e -> !(e instanceof GatewayException), Code2SessionClient::transportFailure)
+                .onErrorMap(e -> !(e instanceof GatewayException), this::transportFailure)
                 .transformDeferred(CircuitBreakerOperator.of(breaker))
-                .onErrorMap(CallNotPermittedException.class, e -> WechatUnavailable.circuitOpen());
+                .onErrorMap(CallNotPermittedException.class,
+                        e -> WechatUnavailable.circuitOpen(miniapp.breaker().waitInOpenState())));
     }
 
     @Override
@@ -145,8 +151,12 @@ public class Code2SessionClient implements DisposableBean {
         return new WechatSession(reply.openid(), isBlank(reply.unionid()) ? null : reply.unionid(), reply.sessionKey());
     }
 
-    private static Throwable transportFailure(Throwable e) {
+    private Throwable transportFailure(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getClass().getSimpleName().startsWith("PoolAcquire")) {
+                // our own connection pool is full: the gateway is busy, WeChat is not at fault
+                return new Overloaded("WeChat", miniapp.gate().maxWait());
+            }
             if (t instanceof TimeoutException || t instanceof ReadTimeoutException || t instanceof ConnectTimeoutException) {
                 log.warn("jscode2session timed out ({})", t.getClass().getSimpleName());
                 return WechatUnavailable.timedOut();

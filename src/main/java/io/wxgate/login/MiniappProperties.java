@@ -1,5 +1,6 @@
 package io.wxgate.login;
 
+import io.wxgate.overload.GateSettings;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -20,7 +21,8 @@ public record MiniappProperties(
         @NotNull @DefaultValue("https://api.weixin.qq.com") URI baseUrl,
         @DefaultValue("2s") Duration connectTimeout,
         @DefaultValue("5s") Duration responseTimeout,
-        @Valid @NotNull @DefaultValue Breaker breaker) {
+        @Valid @NotNull @DefaultValue Breaker breaker,
+        @Valid @NotNull @DefaultValue GateSettings gate) {
 
     /**
      * The circuit breaker around jscode2session: when at least {@code failureRateThreshold} percent of the last

@@ -101,6 +101,17 @@ public class OrderRepository {
     }
 
     /**
+     * Deletes an order that WeChat never heard of (refused before the call), so a refused request leaves no row
+     * behind and a retry with the same idempotency key starts afresh. Only an untouched NOTPAY row goes.
+     */
+    public Mono<Boolean> forgetUnsent(String outTradeNo) {
+        return db.sql("DELETE FROM pay_order WHERE out_trade_no = :no AND trade_state = 'NOTPAY' "
+                        + "AND prepay_id IS NULL AND version = 0")
+                .bind("no", outTradeNo)
+                .fetch().rowsUpdated().map(rows -> rows == 1);
+    }
+
+    /**
      * Moves the order from {@code from} to {@code to} in one guarded write, storing the payment's details when
      * given. True only if this call made the move.
      */

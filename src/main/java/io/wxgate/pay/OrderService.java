@@ -45,22 +45,30 @@ public class OrderService {
 
     /**
      * Creates the order (or finds the one this idempotency key already made) and makes sure it has a usable
-     * prepay_id. A repeated request gets the same order and the same payment parameters.
+     * prepay_id. A repeated request gets the same order and the same payment parameters. Admitted to WeChat Pay
+     * before the row is written: a request refused because the gateway is busy or WeChat Pay's circuit is open
+     * leaves no order behind.
      */
     public Mono<Checkout> create(Session session, long totalFee, String body, String idempotencyKey, String clientIp) {
-        Instant now = Instant.now();
-        PayOrder fresh = PayOrder.newOrder(random.outTradeNo(now), session.openid(), idempotencyKey, totalFee, body,
-                clientIp, properties.signType(), now);
-        return orders.insertOrFind(fresh).flatMap(stored -> {
+        return wechat.admitted(Mono.defer(() -> {
+            Instant now = Instant.now();
+            PayOrder fresh = PayOrder.newOrder(random.outTradeNo(now), session.openid(), idempotencyKey, totalFee,
+                    body, clientIp, properties.signType(), now);
+            return orders.insertOrFind(fresh);
+        }).flatMap(stored -> {
             PayOrder order = stored.order();
             if (!stored.created() && !order.sameRequestAs(totalFee, body)) {
                 return Mono.error(new IdempotencyKeyReused());
             }
-            if (stored.created()) {
-                log.info("order {} created for {}: {} fen", order.outTradeNo(), OpenidMask.mask(order.openid()), totalFee);
+            if (!stored.created()) {
+                return withPrepay(order).map(ready -> new Checkout(ready, params(ready), true));
             }
-            return withPrepay(order).map(ready -> new Checkout(ready, params(ready), !stored.created()));
-        });
+            log.info("order {} created for {}: {} fen", order.outTradeNo(), OpenidMask.mask(order.openid()), totalFee);
+            return withPrepay(order)
+                    .onErrorResume(e -> e instanceof WechatPayUnavailable u && !u.wechatMayHaveIt(),
+                            e -> orders.forgetUnsent(order.outTradeNo()).then(Mono.error(e)))
+                    .map(ready -> new Checkout(ready, params(ready), false));
+        }));
     }
 
     private Mono<PayOrder> withPrepay(PayOrder order) {

@@ -2,9 +2,13 @@ package io.wxgate.pay;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.ChannelOption;
+import io.wxgate.overload.ConcurrencyGate;
+import io.wxgate.overload.Overloaded;
 import io.wxgate.wechat.PaySigner;
 import io.wxgate.wechat.PayXml;
+import java.time.Duration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
@@ -28,12 +32,21 @@ public class PayConfig {
         return new PayXml();
     }
 
+    /** Admits calls to WeChat Pay: a busy gateway queues or refuses here, never in the connection pool. */
+    @Bean
+    ConcurrencyGate wechatPayGate(PayProperties properties, MeterRegistry meters) {
+        return new ConcurrencyGate("wechat-pay", properties.gate(), meters);
+    }
+
+    // one connection per admitted call (retries are sequential within it), so the gate's limit sizes the pool
     @Bean(destroyMethod = "dispose")
     ConnectionProvider wechatPayConnections(PayProperties properties) {
         return ConnectionProvider.builder("wechat-pay")
-                .maxConnections(50)
-                .pendingAcquireMaxCount(500)
+                .maxConnections(properties.gate().maxLimit())
+                .pendingAcquireMaxCount(properties.gate().maxLimit())
                 .pendingAcquireTimeout(properties.connectTimeout().plus(properties.responseTimeout()))
+                .maxIdleTime(Duration.ofSeconds(20))
+                .evictInBackground(Duration.ofSeconds(30))
                 .build();
     }
 
@@ -51,7 +64,8 @@ public class PayConfig {
 
     /**
      * Counts only failures that say WeChat Pay is unwell (timeouts, refused connections, 5xx, SYSTEMERROR); a
-     * business "no" such as ORDERPAID is a healthy answer.
+     * business "no" such as ORDERPAID is a healthy answer, and the gateway's own busyness ({@code Overloaded} from
+     * the gate or the pool) never reaches it.
      */
     @Bean
     CircuitBreaker wechatPayCircuitBreaker(PayProperties properties) {
@@ -64,6 +78,7 @@ public class PayConfig {
                 .waitDurationInOpenState(b.waitInOpenState())
                 .permittedNumberOfCallsInHalfOpenState(b.permittedCallsInHalfOpenState())
                 .recordException(TransientPayFailure.class::isInstance)
+                .ignoreException(Overloaded.class::isInstance)
                 .build();
         return CircuitBreaker.of("wechat-pay", config);
     }

@@ -1,5 +1,6 @@
 package io.wxgate.pay;
 
+import io.wxgate.overload.GateSettings;
 import io.wxgate.wechat.SignType;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
@@ -29,6 +30,7 @@ public record PayProperties(
         @NotNull @DefaultValue("5s") Duration responseTimeout,
         @Valid @NotNull @DefaultValue Retry retry,
         @Valid @NotNull @DefaultValue Breaker breaker,
+        @Valid @NotNull @DefaultValue GateSettings gate,
         @Valid @NotNull @DefaultValue Reconciler reconciler) {
 
     /** Retries of idempotent calls (same out_trade_no, same fields) on SYSTEMERROR, timeouts and 5xx. */

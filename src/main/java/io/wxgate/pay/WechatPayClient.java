@@ -6,11 +6,14 @@ import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOper
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.wxgate.login.MiniappProperties;
+import io.wxgate.overload.ConcurrencyGate;
+import io.wxgate.overload.Overloaded;
 import io.wxgate.web.GatewayException;
 import io.wxgate.wechat.PaySigner;
 import io.wxgate.wechat.PayXml;
 import io.wxgate.wechat.SignType;
 import java.net.ConnectException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
@@ -41,9 +44,11 @@ public class WechatPayClient {
     private final PayXml xml;
     private final PayRandom random;
     private final CircuitBreaker breaker;
+    private final ConcurrencyGate gate;
 
     public WechatPayClient(WebClient wechatPayWebClient, PayProperties properties, MiniappProperties miniapp,
-                           PaySigner signer, PayXml xml, PayRandom random, CircuitBreaker wechatPayCircuitBreaker) {
+                           PaySigner signer, PayXml xml, PayRandom random, CircuitBreaker wechatPayCircuitBreaker,
+                           ConcurrencyGate wechatPayGate) {
         this.web = wechatPayWebClient;
         this.properties = properties;
         this.appid = miniapp.appid();
@@ -51,6 +56,17 @@ public class WechatPayClient {
         this.xml = xml;
         this.random = random;
         this.breaker = wechatPayCircuitBreaker;
+        this.gate = wechatPayGate;
+    }
+
+    /**
+     * Runs {@code work} (which calls this client) under one admission to WeChat Pay, refusing it before it starts
+     * when the gateway is too busy or WeChat Pay's circuit is open: work that writes before calling WeChat
+     * writes nothing for a request WeChat would never hear of.
+     */
+    public <T> Mono<T> admitted(Mono<T> work) {
+        return gate.admit(Mono.defer(() -> breaker.getState() == CircuitBreaker.State.OPEN
+                ? Mono.error(circuitOpen()) : work));
     }
 
     /** Asks for a prepay_id. Safe to repeat: WeChat treats the same out_trade_no with the same fields as one order. */
@@ -88,7 +104,7 @@ public class WechatPayClient {
         fields.put("sign", signer.sign(fields, signType));
         String body = xml.write(fields);
         PayProperties.Retry retry = properties.retry();
-        return Mono.defer(() -> exchange(path, body, signType))
+        return gate.admit(Mono.defer(() -> exchange(path, body, signType))
                 .transformDeferred(CircuitBreakerOperator.of(breaker))
                 .retryWhen(Retry.backoff(retry.maxRetries(), retry.firstBackoff())
                         .maxBackoff(retry.maxBackoff())
@@ -96,7 +112,7 @@ public class WechatPayClient {
                         .filter(TransientPayFailure.class::isInstance)
                         .doBeforeRetry(signal -> log.info("retrying {} after {}", path, signal.failure().getMessage()))
                         .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
-                .onErrorMap(e -> !(e instanceof GatewayException), e -> giveUp(path, e));
+                .onErrorMap(e -> !(e instanceof GatewayException), e -> giveUp(path, e)));
     }
 
     /** One attempt: POST the signed XML, and believe the reply only once its own sign checks out. */
@@ -117,7 +133,7 @@ public class WechatPayClient {
                 })
                 // a hard cap beside Netty's response timeout, which does not cover a reply that trickles in
                 .timeout(properties.connectTimeout().plus(properties.responseTimeout()))
-                .onErrorMap(WebClientRequestException.class, WechatPayClient::transport)
+                .onErrorMap(WebClientRequestException.class, this::transport)
                 .onErrorMap(TimeoutException.class, e -> new TransientPayFailure(TransientPayFailure.Kind.TIMEOUT,
                         "no reply within " + properties.responseTimeout()))
                 .map(reply -> checked(path, reply, signType));
@@ -173,8 +189,12 @@ public class WechatPayClient {
         };
     }
 
-    private static TransientPayFailure transport(WebClientRequestException e) {
+    private RuntimeException transport(WebClientRequestException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getClass().getSimpleName().startsWith("PoolAcquire")) {
+                // our own pool is full: the gateway is busy, WeChat Pay is not at fault
+                return new Overloaded("WeChat Pay", properties.gate().maxWait());
+            }
             if (t instanceof ReadTimeoutException || t instanceof ConnectTimeoutException) {
                 return new TransientPayFailure(TransientPayFailure.Kind.TIMEOUT, "timed out: " + t.getClass().getSimpleName());
             }
@@ -185,15 +205,20 @@ public class WechatPayClient {
         return new TransientPayFailure(TransientPayFailure.Kind.CONNECT, "request failed: " + e.getMessage());
     }
 
+    private WechatPayUnavailable circuitOpen() {
+        return WechatPayUnavailable.circuitOpen(properties.breaker().waitInOpenState());
+    }
+
     private GatewayException giveUp(String path, Throwable e) {
         if (e instanceof CallNotPermittedException) {
-            return new WechatPayUnavailable("WeChat Pay is failing; the gateway is not calling it for a while (circuit open)");
+            return circuitOpen();
         }
         if (e instanceof TransientPayFailure t) {
             log.warn("WeChat Pay {} failed after retries: {}", path, t.getMessage());
             return t.kind() == TransientPayFailure.Kind.TIMEOUT
                     ? new WechatPayTimeout("WeChat Pay did not answer in time; retry later")
-                    : new WechatPayUnavailable("WeChat Pay is unavailable (" + t.kind() + "); retry later");
+                    : new WechatPayUnavailable("WeChat Pay is unavailable (" + t.kind() + "); retry later",
+                            Duration.ofSeconds(5));
         }
         log.error("unexpected failure calling WeChat Pay {}", path, e);
         return new WechatPayBadReply("unexpected failure talking to WeChat Pay");

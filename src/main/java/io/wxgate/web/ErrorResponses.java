@@ -11,6 +11,7 @@ import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.data.redis.RedisSystemException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -35,7 +36,11 @@ public class ErrorResponses {
 
     @ExceptionHandler(GatewayException.class)
     public ResponseEntity<Object> gateway(GatewayException e, ServerWebExchange exchange) {
-        return respond(exchange, e.status(), e.code(), e.seedCode(), e.getMessage());
+        ResponseEntity<Object> response = respond(exchange, e.status(), e.code(), e.seedCode(), e.getMessage());
+        if (e.retryAfter() == null) {
+            return response;
+        }
+        return withRetryAfter(response, Math.max(1, (e.retryAfter().toMillis() + 999) / 1000));
     }
 
     @ExceptionHandler(ServerWebInputException.class)
@@ -78,8 +83,8 @@ public class ErrorResponses {
             RedisConnectionFailureException.class, RedisSystemException.class})
     public ResponseEntity<Object> storeDown(RuntimeException e, ServerWebExchange exchange) {
         log.warn("store unavailable on {}: {}", exchange.getRequest().getPath(), e.toString());
-        return respond(exchange, HttpStatus.SERVICE_UNAVAILABLE, "store_unavailable", 5,
-                "a backing store is unavailable; retry later");
+        return withRetryAfter(respond(exchange, HttpStatus.SERVICE_UNAVAILABLE, "store_unavailable", 5,
+                "a backing store is unavailable; retry later"), 5);
     }
 
     @ExceptionHandler(Exception.class)
@@ -87,6 +92,11 @@ public class ErrorResponses {
         // the one catch-all: logged in full here, reported to the client without internals
         log.error("unexpected error on {}", exchange.getRequest().getPath(), e);
         return respond(exchange, HttpStatus.INTERNAL_SERVER_ERROR, "internal_error", 9, "internal error");
+    }
+
+    private static ResponseEntity<Object> withRetryAfter(ResponseEntity<Object> response, long seconds) {
+        return ResponseEntity.status(response.getStatusCode()).headers(response.getHeaders())
+                .header(HttpHeaders.RETRY_AFTER, Long.toString(seconds)).body(response.getBody());
     }
 
     private ResponseEntity<Object> tooLarge(ServerWebExchange exchange) {

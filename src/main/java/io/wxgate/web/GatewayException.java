@@ -1,5 +1,6 @@
 package io.wxgate.web;
 
+import java.time.Duration;
 import org.springframework.http.HttpStatus;
 
 /**
@@ -32,5 +33,10 @@ public abstract class GatewayException extends RuntimeException {
     /** The number the seed's Django views used for this kind of failure (1 missing input, 2 bad code/token, ...). */
     public int seedCode() {
         return seedCode;
+    }
+
+    /** When a retry may succeed, sent as {@code Retry-After}; null when the answer will not change by waiting. */
+    public Duration retryAfter() {
+        return null;
     }
 }

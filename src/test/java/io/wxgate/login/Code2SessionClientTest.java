@@ -1,5 +1,7 @@
 package io.wxgate.login;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.wxgate.overload.GateSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -60,7 +62,8 @@ class Code2SessionClientTest {
 
     private static Code2SessionClient clientFor(String baseUrl) {
         return new Code2SessionClient(new MiniappProperties("wx5ca7b1e1d1b0a001", "s3cret+/=&", URI.create(baseUrl),
-                Duration.ofMillis(500), Duration.ofMillis(700), MiniappProperties.Breaker.DEFAULTS), JsonMapper.builder().build());
+                Duration.ofMillis(500), Duration.ofMillis(700), MiniappProperties.Breaker.DEFAULTS, GateSettings.DEFAULTS), JsonMapper.builder().build(),
+                new SimpleMeterRegistry());
     }
 
     private static Code2SessionClient client() {

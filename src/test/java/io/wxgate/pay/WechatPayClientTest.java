@@ -1,5 +1,7 @@
 package io.wxgate.pay;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.wxgate.overload.GateSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -21,6 +23,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatus;
+import io.wxgate.overload.Overloaded;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
@@ -40,7 +44,9 @@ class WechatPayClientTest {
     private final List<String> received = new CopyOnWriteArrayList<>();
     private volatile Function<Map<String, String>, Answer> script;
     private DisposableServer server;
+    private volatile Duration delay = Duration.ZERO;
     private WechatPayClient client;
+    private CircuitBreaker breaker;
 
     @BeforeEach
     void fakeWeChatPay() {
@@ -50,21 +56,26 @@ class WechatPayClientTest {
                         .flatMap(body -> {
                             received.add(body);
                             Answer a = script.apply(xml.read(body));
-                            return response.status(a.status()).header("Content-Type", "text/xml").sendString(Mono.just(a.body())).then();
+                            return response.status(a.status()).header("Content-Type", "text/xml")
+                                    .sendString(delay.isZero() ? Mono.just(a.body()) : Mono.just(a.body()).delayElement(delay)).then();
                         })))
                 .bindNow();
+        client = client(new PayProperties.Breaker(50, 100, 100, Duration.ofSeconds(30), 3), GateSettings.DEFAULTS);
+    }
+
+    private WechatPayClient client(PayProperties.Breaker breakerSettings, GateSettings gate) {
         PayProperties properties = new PayProperties(TestWorld.MCH_ID, TestWorld.API_KEY,
                 URI.create("http://127.0.0.1:" + server.port()), URI.create("https://gateway.test/api/v1/pay/notify"),
                 SignType.MD5, 1_000_000, "wxgate order", Duration.ofHours(2), Duration.ofMinutes(5),
                 Duration.ofMillis(500), Duration.ofMillis(700),
-                new PayProperties.Retry(2, Duration.ofMillis(10), Duration.ofMillis(50), 0.5),
-                new PayProperties.Breaker(50, 100, 100, Duration.ofSeconds(30), 3),
+                new PayProperties.Retry(2, Duration.ofMillis(10), Duration.ofMillis(50), 0.5), breakerSettings, gate,
                 new PayProperties.Reconciler(false, Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ofMinutes(2), 50));
         PayConfig config = new PayConfig();
-        CircuitBreaker breaker = config.wechatPayCircuitBreaker(properties);
-        client = new WechatPayClient(config.wechatPayWebClient(properties, config.wechatPayConnections(properties)),
+        breaker = config.wechatPayCircuitBreaker(properties);
+        return new WechatPayClient(config.wechatPayWebClient(properties, config.wechatPayConnections(properties)),
                 properties, new MiniappProperties(TestWorld.APPID, TestWorld.SECRET, URI.create("http://unused.test"),
-                Duration.ofSeconds(1), Duration.ofSeconds(1), MiniappProperties.Breaker.DEFAULTS), signer, xml, new PayRandom(), breaker);
+                Duration.ofSeconds(1), Duration.ofSeconds(1), MiniappProperties.Breaker.DEFAULTS, GateSettings.DEFAULTS),
+                signer, xml, new PayRandom(), breaker, config.wechatPayGate(properties, new SimpleMeterRegistry()));
     }
 
     @AfterEach
@@ -108,6 +119,45 @@ class WechatPayClientTest {
                 .containsEntry("spbill_create_ip", "203.0.113.9");
         assertThat(sent.get("nonce_str")).hasSize(32);
         assertThat(signer.verify(sent, SignType.HMAC_SHA256)).isTrue();
+    }
+
+    @Test
+    void aBusyGatewayRefusesTheExcessFastAndNeverOpensTheBreaker() {
+        // two calls in flight, two waiting at most, WeChat Pay healthy but taking 300 ms: 30 at once overflow the gate
+        WechatPayClient busy = client(new PayProperties.Breaker(50, 10, 5, Duration.ofSeconds(30), 3),
+                new GateSettings(2, 2, 1, Duration.ofSeconds(2), 2));
+        script = this::prepay;
+        delay = Duration.ofMillis(300);
+        List<Object> outcomes = Flux.range(0, 30)
+                .flatMap(i -> busy.unifiedOrder(order(SignType.MD5)).<Object>map(reply -> "paid")
+                        .onErrorResume(e -> Mono.just(e.getClass())), 30)
+                .collectList().block(Duration.ofSeconds(10));
+
+        assertThat(outcomes).filteredOn("paid"::equals).hasSize(4);
+        assertThat(outcomes).filteredOn(Overloaded.class::equals).hasSize(26);
+        assertThat(received).hasSize(4);
+        assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isZero();
+    }
+
+    @Test
+    void aWeChatPayOutageStillOpensTheBreakerAndThenNothingIsSent() {
+        WechatPayClient failing = client(new PayProperties.Breaker(50, 10, 5, Duration.ofSeconds(30), 3),
+                GateSettings.DEFAULTS);
+        script = request -> new Answer(503, "down");
+        for (int i = 0; i < 2; i++) {
+            assertThatThrownBy(() -> failing.unifiedOrder(order(SignType.MD5)).block(Duration.ofSeconds(5)))
+                    .isInstanceOf(WechatPayUnavailable.class);
+        }
+        assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
+        int sent = received.size();
+
+        assertThatThrownBy(() -> failing.admitted(failing.unifiedOrder(order(SignType.MD5))).block(Duration.ofSeconds(5)))
+                .isInstanceOfSatisfying(WechatPayUnavailable.class, e -> {
+                    assertThat(e.wechatMayHaveIt()).isFalse();
+                    assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(30));
+                });
+        assertThat(received).hasSize(sent);
     }
 
     @Test

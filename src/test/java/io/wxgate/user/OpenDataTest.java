@@ -1,5 +1,6 @@
 package io.wxgate.user;
 
+import io.wxgate.overload.GateSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -53,7 +54,7 @@ class OpenDataTest {
 
     static OpenData openDataFor(String appid) {
         return new OpenData(JsonMapper.builder().build(),
-                new MiniappProperties(appid, "secret", URI.create("http://127.0.0.1:1"), Duration.ofSeconds(1), Duration.ofSeconds(1), MiniappProperties.Breaker.DEFAULTS));
+                new MiniappProperties(appid, "secret", URI.create("http://127.0.0.1:1"), Duration.ofSeconds(1), Duration.ofSeconds(1), MiniappProperties.Breaker.DEFAULTS, GateSettings.DEFAULTS));
     }
 
     @Test

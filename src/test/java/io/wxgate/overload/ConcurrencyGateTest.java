@@ -1,0 +1,159 @@
+package io.wxgate.overload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.test.StepVerifier;
+
+class ConcurrencyGateTest {
+
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+    private ConcurrencyGate gate(int limit, Duration maxWait, int maxQueue) {
+        return new ConcurrencyGate("test", new GateSettings(limit, limit, 1, maxWait, maxQueue), meters);
+    }
+
+    /** A call that stays in flight until the test answers it. */
+    private static Sinks.One<String> pending() {
+        return Sinks.one();
+    }
+
+    @Test
+    void admittedCallsRunAtOnceUpToTheLimit() {
+        ConcurrencyGate gate = gate(2, Duration.ofSeconds(5), 10);
+        Sinks.One<String> first = pending();
+        Sinks.One<String> second = pending();
+        List<String> answers = new ArrayList<>();
+        gate.admit(first.asMono()).subscribe(answers::add);
+        gate.admit(second.asMono()).subscribe(answers::add);
+
+        assertThat(gate.inFlight()).isEqualTo(2);
+        assertThat(gate.queued()).isZero();
+        first.tryEmitValue("one");
+        second.tryEmitValue("two");
+        assertThat(answers).containsExactly("one", "two");
+        assertThat(gate.inFlight()).isZero();
+    }
+
+    @Test
+    void aWaitingCallIsServedWhenASlotFreesInArrivalOrder() {
+        ConcurrencyGate gate = gate(1, Duration.ofSeconds(5), 10);
+        Sinks.One<String> busy = pending();
+        List<String> order = new ArrayList<>();
+        gate.admit(busy.asMono()).subscribe(order::add);
+        gate.admit(Mono.fromSupplier(() -> "second")).subscribe(order::add);
+        gate.admit(Mono.fromSupplier(() -> "third")).subscribe(order::add);
+        gate.admit(Mono.fromSupplier(() -> "fourth")).subscribe(order::add);
+        assertThat(gate.queued()).isEqualTo(3);
+        assertThat(order).isEmpty();
+
+        busy.tryEmitValue("first");
+
+        assertThat(order).containsExactly("first", "second", "third", "fourth");
+        assertThat(gate.inFlight()).isZero();
+        assertThat(gate.queued()).isZero();
+    }
+
+    @Test
+    void aFullQueueIsRefusedAtOnceWithRetryAfter() {
+        ConcurrencyGate gate = gate(1, Duration.ofSeconds(5), 1);
+        gate.admit(pending().asMono()).subscribe();
+        gate.admit(pending().asMono()).subscribe();
+
+        // refused during subscribe, on the caller's thread: it never waits
+        List<Throwable> refused = new ArrayList<>();
+        gate.admit(Mono.just("never")).subscribe(value -> { }, refused::add);
+        assertThat(refused).singleElement().isInstanceOfSatisfying(Overloaded.class, e -> {
+            assertThat(e.retryAfter()).isPositive();
+            assertThat(e.status().value()).isEqualTo(503);
+        });
+        assertThat(meters.get("wxgate.gate.refused").tag("reason", "queue_full").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aCallThatWouldWaitBeyondTheBudgetIsRefusedAtOnce() {
+        // 1 slot and calls that take ~1 s: the third in line would wait ~2 s, past a 1.5 s budget
+        ConcurrencyGate gate = new ConcurrencyGate("test",
+                new GateSettings(1, 1, 1, Duration.ofMillis(1500), 100), meters);
+        Sinks.One<String> slow = pending();
+        gate.admit(slow.asMono().delaySubscription(Duration.ofSeconds(1))).subscribe();
+        slow.tryEmitValue("learned");
+        await(() -> gate.inFlight() == 0);
+
+        gate.admit(pending().asMono()).subscribe();
+        gate.admit(pending().asMono()).subscribe();
+        List<Throwable> refused = new ArrayList<>();
+        gate.admit(Mono.just("never")).subscribe(value -> { }, refused::add);
+        assertThat(refused).singleElement().isInstanceOf(Overloaded.class);
+        assertThat(meters.get("wxgate.gate.refused").tag("reason", "wait_budget").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aWaiterThatOutlivesItsBudgetIsRefusedAndLeavesTheLine() {
+        ConcurrencyGate gate = gate(1, Duration.ofMillis(100), 10);
+        Sinks.One<String> busy = pending();
+        gate.admit(busy.asMono()).subscribe();
+
+        StepVerifier.create(gate.admit(Mono.just("late")))
+                .expectError(Overloaded.class)
+                .verify(Duration.ofSeconds(2));
+        assertThat(gate.queued()).isZero();
+        busy.tryEmitValue("done");
+        assertThat(gate.inFlight()).isZero();
+    }
+
+    @Test
+    void failedAndCancelledCallsGiveTheirSlotBack() {
+        ConcurrencyGate gate = gate(1, Duration.ofSeconds(5), 10);
+        StepVerifier.create(gate.admit(Mono.error(new IllegalStateException("WeChat said no"))))
+                .expectError(IllegalStateException.class).verify();
+        assertThat(gate.inFlight()).isZero();
+
+        Disposable inFlight = gate.admit(pending().asMono()).subscribe();
+        Disposable waiting = gate.admit(pending().asMono()).subscribe();
+        assertThat(gate.queued()).isEqualTo(1);
+        waiting.dispose();
+        assertThat(gate.queued()).isZero();
+        inFlight.dispose();
+        assertThat(gate.inFlight()).isZero();
+
+        StepVerifier.create(gate.admit(Mono.just("free again"))).expectNext("free again").verifyComplete();
+    }
+
+    @Test
+    void workAdmittedOnceMayCallTheSameGateAgainWithoutASecondPermit() {
+        ConcurrencyGate gate = gate(1, Duration.ofMillis(200), 10);
+        Mono<String> inner = gate.admit(Mono.fromSupplier(() -> "inner ran with " + gate.inFlight() + " in flight"));
+        StepVerifier.create(gate.admit(inner))
+                .expectNext("inner ran with 1 in flight")
+                .verifyComplete();
+    }
+
+    @Test
+    void theLimitFollowsLatencyTimesTargetRate() {
+        // 100 calls a second wanted, each taking ~200 ms: about 20 in flight are needed
+        ConcurrencyGate gate = new ConcurrencyGate("test",
+                new GateSettings(1, 1000, 100, Duration.ofSeconds(5), 100), meters);
+        assertThat(gate.limit()).isEqualTo(1);
+        for (int i = 0; i < 40; i++) {
+            gate.admit(Mono.delay(Duration.ofMillis(200)).thenReturn("ok")).block(Duration.ofSeconds(2));
+        }
+        assertThat(gate.limit()).isBetween(15, 30);
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition in time").isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+    }
+}

@@ -95,9 +95,16 @@ public class NotifyService {
         return reject(null, null, NotifyVerdict.TOO_LARGE, "body larger than " + maxBytes + " bytes", "", Instant.now());
     }
 
-    /** The guarded transition and its audit row, in one transaction. */
+    /**
+     * The guarded transition and its audit row, in one transaction. A copy of a notify already applied (WeChat
+     * sends several) needs neither: its audit row is one write.
+     */
     private Mono<NotifyVerdict> apply(PayOrder order, Payment payment, String raw, Instant now) {
         String no = order.outTradeNo();
+        if (judgeUnapplied(order, payment) == NotifyVerdict.DUPLICATE) {
+            return notifies.record(new NotifyRepository.Received(no, payment.transactionId(), NotifyVerdict.DUPLICATE,
+                    null, raw, now)).thenReturn(NotifyVerdict.DUPLICATE);
+        }
         Mono<NotifyVerdict> work = tryTransition(no, order.tradeState(), payment, now)
                 .flatMap(applied -> applied ? Mono.just(NotifyVerdict.APPLIED)
                         : orders.findForUpdate(no).map(current -> judgeUnapplied(current, payment)))

@@ -24,6 +24,7 @@ import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.ServerWebInputException;
 import org.springframework.web.server.UnsupportedMediaTypeStatusException;
+import org.springframework.web.util.DisconnectedClientHelper;
 
 /**
  * The one place errors become responses: {@code application/problem+json} under {@code /api/},
@@ -89,6 +90,11 @@ public class ErrorResponses {
 
     @ExceptionHandler(Exception.class)
     public ResponseEntity<Object> unexpected(Exception e, ServerWebExchange exchange) {
+        if (DisconnectedClientHelper.isClientDisconnectedException(e)) {
+            // the client hung up mid-request: nobody is there to read an answer, and nothing went wrong here
+            log.debug("client went away on {}: {}", exchange.getRequest().getPath(), e.toString());
+            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).build();
+        }
         // the one catch-all: logged in full here, reported to the client without internals
         log.error("unexpected error on {}", exchange.getRequest().getPath(), e);
         return respond(exchange, HttpStatus.INTERNAL_SERVER_ERROR, "internal_error", 9, "internal error");

@@ -37,6 +37,7 @@ class RedisDownTest {
                 .bodyValue(Map.of("code", phone.wxLogin())).exchange()
                 .expectStatus().isEqualTo(503)
                 .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectHeader().valueEquals("Retry-After", "5")
                 .expectBody().jsonPath("$.code").isEqualTo("store_unavailable");
         gateway.post().uri("/login/").contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(Map.of("code", phone.wxLogin())).exchange()

@@ -2,6 +2,7 @@ package io.wxgate.user;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.wxgate.login.RedisConnectionWarmUp;
 import io.wxgate.login.SandboxPhone;
 import io.wxgate.login.SessionProperties;
 import io.wxgate.login.SessionStore;
@@ -25,6 +26,9 @@ class UserDataFlowTest extends IntegrationTest {
 
     @Autowired
     ReactiveStringRedisTemplate redis;
+
+    @Autowired
+    RedisConnectionWarmUp redisConnection;
 
     @Autowired
     DatabaseClient db;
@@ -209,7 +213,7 @@ class UserDataFlowTest extends IntegrationTest {
     void tokenPastItsTtlIsRejected() throws InterruptedException {
         SandboxPhone phone = SandboxPhone.newUser();
         phone.seedLogin();
-        SessionStore shortLived = new SessionStore(redis, new SessionProperties(Duration.ofSeconds(1)));
+        SessionStore shortLived = new SessionStore(redis, new SessionProperties(Duration.ofSeconds(1)), redisConnection);
         String token = shortLived.open(phone.openid(), null, phone.sessionKey()).block(Duration.ofSeconds(5)).token();
         gateway().get().uri("/api/v1/users/me").header("Authorization", "Bearer " + token).exchange().expectStatus().isOk();
 

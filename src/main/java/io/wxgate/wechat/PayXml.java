@@ -5,6 +5,8 @@ import java.util.Map;
 import javax.xml.stream.XMLInputFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.ObjectReader;
+import tools.jackson.databind.ObjectWriter;
 import tools.jackson.dataformat.xml.XmlFactory;
 import tools.jackson.dataformat.xml.XmlMapper;
 
@@ -16,19 +18,24 @@ import tools.jackson.dataformat.xml.XmlMapper;
 public final class PayXml {
 
     private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() { };
+    private static final TypeReference<Map<String, String>> FIELDS = new TypeReference<>() { };
 
-    private final XmlMapper mapper;
+    // resolved once: resolving on first use takes a lock the first burst of requests would wait on
+    private final ObjectReader reader;
+    private final ObjectWriter writer;
 
     public PayXml() {
         XMLInputFactory input = XMLInputFactory.newFactory();
         input.setProperty(XMLInputFactory.SUPPORT_DTD, false);
         input.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
         input.setProperty(XMLInputFactory.IS_REPLACING_ENTITY_REFERENCES, false);
-        this.mapper = XmlMapper.builder(XmlFactory.builder().xmlInputFactory(input).build()).build();
+        XmlMapper mapper = XmlMapper.builder(XmlFactory.builder().xmlInputFactory(input).build()).build();
+        this.reader = mapper.readerFor(MAP);
+        this.writer = mapper.writerFor(FIELDS).withRootName("xml");
     }
 
     public String write(Map<String, String> fields) {
-        return mapper.writer().withRootName("xml").writeValueAsString(fields);
+        return writer.writeValueAsString(fields);
     }
 
     /** Parses a WeChat Pay document; every failure is a {@link MalformedPayXml} with a reason safe to show. */
@@ -39,7 +46,7 @@ public final class PayXml {
         rejectDeclarations(xml);
         LinkedHashMap<String, Object> raw;
         try {
-            raw = mapper.readValue(xml, MAP);
+            raw = reader.readValue(xml);
         } catch (JacksonException e) {
             throw new MalformedPayXml("XML is not well-formed");
         }

@@ -31,7 +31,16 @@ public final class PayFixtures {
 
     /** wx.login on the sandbox's phone, then the seed's {@code POST /login/}: a fresh user's gateway token. */
     public static String login(WebTestClient gateway, WebTestClient sandbox) {
-        String openid = "o" + UUID.randomUUID().toString().replace("-", "").substring(0, 27);
+        return login(gateway, sandbox, newOpenid());
+    }
+
+    /** A fresh, unique openid of WeChat's length. */
+    public static String newOpenid() {
+        return "o" + UUID.randomUUID().toString().replace("-", "").substring(0, 27);
+    }
+
+    /** The same, for a user the test names. */
+    public static String login(WebTestClient gateway, WebTestClient sandbox, String openid) {
         Map<?, ?> phone = sandbox.post().uri("/sandbox/wx/login").contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(Map.of("appid", TestWorld.APPID, "openid", openid))
                 .exchange().expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody();

@@ -7,8 +7,7 @@ import static io.wxgate.pay.PayFixtures.newOrder;
 import static io.wxgate.pay.PayFixtures.orderColumn;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wxgate.WxgateApplication;
-import io.wxgate.testing.EmbeddedServers;
+import io.wxgate.testing.OwnGateway;
 import io.wxgate.testing.TcpProxy;
 import io.wxgate.testing.TestServers;
 import io.wxgate.testing.TestWorld;
@@ -26,8 +25,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -42,7 +39,7 @@ class PayResilienceTest {
 
     private static TcpProxy database;
     private static TcpProxy wechatPay;
-    private static ConfigurableApplicationContext gatewayContext;
+    private static OwnGateway ownGateway;
     private static String gatewayUrl;
 
     @BeforeAll
@@ -51,27 +48,11 @@ class PayResilienceTest {
         TestServers servers = world.servers();
         database = new TcpProxy("127.0.0.1", servers.mysqlPort());
         wechatPay = new TcpProxy("127.0.0.1", Integer.parseInt(world.sandboxUrl().substring(world.sandboxUrl().lastIndexOf(':') + 1)));
-        int port = EmbeddedServers.freePort();
-        gatewayUrl = "http://127.0.0.1:" + port;
         Map<String, Object> p = new LinkedHashMap<>();
-        p.put("server.port", port);
         p.put("spring.r2dbc.url", TestServers.r2dbcUrl("127.0.0.1", database.port()));
-        p.put("spring.r2dbc.username", "root");
-        p.put("spring.r2dbc.password", "");
         p.put("spring.r2dbc.pool.max-acquire-time", "2s");
         p.put("spring.r2dbc.pool.max-create-connection-time", "2s");
-        p.put("spring.flyway.url", servers.jdbcUrl());
-        p.put("spring.flyway.user", "root");
-        p.put("spring.flyway.password", "");
-        p.put("spring.data.redis.host", "127.0.0.1");
-        p.put("spring.data.redis.port", servers.redisPort());
-        p.put("wechat.miniapp.appid", TestWorld.APPID);
-        p.put("wechat.miniapp.secret", TestWorld.SECRET);
-        p.put("wechat.miniapp.base-url", world.sandboxUrl());
-        p.put("wechat.pay.mch-id", TestWorld.MCH_ID);
-        p.put("wechat.pay.api-key", TestWorld.API_KEY);
         p.put("wechat.pay.base-url", "http://127.0.0.1:" + wechatPay.port());
-        p.put("wechat.pay.notify-url", gatewayUrl + "/api/v1/pay/notify");
         // this gateway signs with HMAC-SHA256, the shared one with MD5: both sign types run end to end
         p.put("wechat.pay.sign-type", "HMAC-SHA256");
         p.put("wechat.pay.connect-timeout", "500ms");
@@ -83,18 +64,18 @@ class PayResilienceTest {
         p.put("wechat.pay.breaker.minimum-number-of-calls", "4");
         p.put("wechat.pay.breaker.wait-in-open-state", "2s");
         p.put("wechat.pay.breaker.permitted-calls-in-half-open-state", "1");
+        p.put("wechat.pay.reconciler.enabled", "true");
         p.put("wechat.pay.reconciler.age", "1s");
         p.put("wechat.pay.reconciler.interval", "300ms");
         p.put("wechat.pay.reconciler.lease", "3s");
-        // command-line arguments outrank application.yml
-        String[] args = p.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        gatewayContext = new SpringApplicationBuilder(WxgateApplication.class).run(args);
+        ownGateway = OwnGateway.start(p);
+        gatewayUrl = ownGateway.url();
     }
 
     @AfterAll
     static void stopOwnGateway() {
-        if (gatewayContext != null) {
-            gatewayContext.close();
+        if (ownGateway != null) {
+            ownGateway.close();
         }
         database.close();
         wechatPay.close();
@@ -230,7 +211,7 @@ class PayResilienceTest {
                 .bodyValue(order.get("payment")).exchange().expectStatus().isOk();
 
         // the scheduled pass plus eight explicit ones at once, as if nine gateway instances woke together
-        PayReconciler reconciler = gatewayContext.getBean(PayReconciler.class);
+        PayReconciler reconciler = ownGateway.bean(PayReconciler.class);
         long due = System.nanoTime() + Duration.ofMillis(1100).toNanos();
         await(Duration.ofSeconds(3), "the order to be older than the reconciler's age", () -> System.nanoTime() > due);
         List<Long> settled = reactor.core.publisher.Flux.range(0, 8)

@@ -1,0 +1,71 @@
+package io.wxgate.testing;
+
+import io.wxgate.WxgateApplication;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/**
+ * A gateway of a test's own, on its own port, against the test servers and the shared sandbox, with settings
+ * of its own on top (command-line arguments outrank application.yml): for tests that cut its connections,
+ * starve it or tune it in ways the shared gateway must not see.
+ */
+public final class OwnGateway implements AutoCloseable {
+
+    private final ConfigurableApplicationContext context;
+    private final String url;
+
+    private OwnGateway(ConfigurableApplicationContext context, String url) {
+        this.context = context;
+        this.url = url;
+    }
+
+    /** Starts one; {@code settings} override the defaults below (a database or WeChat Pay behind a proxy, say). */
+    public static OwnGateway start(Map<String, Object> settings) {
+        TestWorld world = TestWorld.get();
+        TestServers servers = world.servers();
+        int port = EmbeddedServers.freePort();
+        String url = "http://127.0.0.1:" + port;
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("server.port", port);
+        p.put("spring.r2dbc.url", TestServers.r2dbcUrl("127.0.0.1", servers.mysqlPort()));
+        p.put("spring.r2dbc.username", "root");
+        p.put("spring.r2dbc.password", "");
+        p.put("spring.flyway.url", servers.jdbcUrl());
+        p.put("spring.flyway.user", "root");
+        p.put("spring.flyway.password", "");
+        p.put("spring.data.redis.host", "127.0.0.1");
+        p.put("spring.data.redis.port", servers.redisPort());
+        p.put("wechat.miniapp.appid", TestWorld.APPID);
+        p.put("wechat.miniapp.secret", TestWorld.SECRET);
+        p.put("wechat.miniapp.base-url", world.sandboxUrl());
+        p.put("wechat.pay.mch-id", TestWorld.MCH_ID);
+        p.put("wechat.pay.api-key", TestWorld.API_KEY);
+        p.put("wechat.pay.base-url", world.sandboxUrl());
+        p.put("wechat.pay.notify-url", url + "/api/v1/pay/notify");
+        p.put("wechat.pay.reconciler.enabled", "false");
+        p.putAll(settings);
+        String[] args = p.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+        return new OwnGateway(new SpringApplicationBuilder(WxgateApplication.class).run(args), url);
+    }
+
+    public String url() {
+        return url;
+    }
+
+    public WebTestClient client() {
+        return WebTestClient.bindToServer().baseUrl(url).responseTimeout(Duration.ofSeconds(20)).build();
+    }
+
+    public <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+}

@@ -30,6 +30,7 @@ public final class ConcurrencyGate {
 
     private final String name;
     private final GateSettings settings;
+    private final boolean sizedByLatency;
     private final Scheduler timer;
     private final Object lock = new Object();
     private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
@@ -44,15 +45,22 @@ public final class ConcurrencyGate {
     private double latencyNanos;
     private boolean measured;
 
+    /** A gate whose limit follows latency x target rate. */
     public ConcurrencyGate(String name, GateSettings settings, MeterRegistry meters) {
-        this(name, settings, meters, Schedulers.parallel());
+        this(name, settings, meters, true, settings.minLimit());
     }
 
-    ConcurrencyGate(String name, GateSettings settings, MeterRegistry meters, Scheduler timer) {
+    /**
+     * A gate whose limit is set from outside through {@link #resize} (starting at {@code initialLimit}) when
+     * {@code sizedByLatency} is false.
+     */
+    public ConcurrencyGate(String name, GateSettings settings, MeterRegistry meters, boolean sizedByLatency,
+                           int initialLimit) {
         this.name = name;
         this.settings = settings;
-        this.timer = timer;
-        this.limit = settings.minLimit();
+        this.sizedByLatency = sizedByLatency;
+        this.timer = Schedulers.parallel();
+        this.limit = clamp(initialLimit);
         // until WeChat has answered once, assume it answers in a tenth of a second
         this.latencyNanos = TimeUnit.MILLISECONDS.toNanos(100);
         Gauge.builder("wxgate.gate.limit", this, ConcurrencyGate::limit).tag("gate", name)
@@ -141,24 +149,44 @@ public final class ConcurrencyGate {
 
     /** Frees a slot, learns from the call's latency, and hands the slot to the oldest live waiter. */
     private void release(long startedNanos, boolean answered) {
-        Waiter next;
         synchronized (lock) {
             if (answered) {
                 long sample = System.nanoTime() - startedNanos;
                 latencyNanos = measured ? latencyNanos + LATENCY_SMOOTHING * (sample - latencyNanos) : sample;
                 measured = true;
-                double wanted = settings.targetRate() * latencyNanos / TimeUnit.SECONDS.toNanos(1);
-                limit = (int) Math.max(settings.minLimit(), Math.min(settings.maxLimit(), Math.ceil(wanted)));
+                if (sizedByLatency) {
+                    limit = clamp(Math.ceil(settings.targetRate() * latencyNanos / TimeUnit.SECONDS.toNanos(1)));
+                }
             }
             inFlight--;
-            next = nextWaiter();
         }
-        while (next != null) {
-            next.grant();
+        grantWaiting();
+    }
+
+    /** Sets the limit (within min and max) and lets waiters in if it grew. */
+    public void resize(int newLimit) {
+        synchronized (lock) {
+            limit = clamp(newLimit);
+        }
+        grantWaiting();
+    }
+
+    // outside the lock: a grant runs the waiter's work, which may come back to this gate
+    private void grantWaiting() {
+        while (true) {
+            Waiter next;
             synchronized (lock) {
                 next = nextWaiter();
             }
+            if (next == null) {
+                return;
+            }
+            next.grant();
         }
+    }
+
+    private int clamp(double wanted) {
+        return (int) Math.max(settings.minLimit(), Math.min(settings.maxLimit(), wanted));
     }
 
     // under lock: the oldest waiter still waiting, already counted as in flight

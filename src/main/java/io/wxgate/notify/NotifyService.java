@@ -2,6 +2,7 @@ package io.wxgate.notify;
 
 import io.wxgate.login.MiniappProperties;
 import io.wxgate.pay.OrderRepository;
+import io.wxgate.pay.OrderTransitions;
 import io.wxgate.pay.OutTradeNo;
 import io.wxgate.pay.PayOrder;
 import io.wxgate.pay.PayProperties;
@@ -31,6 +32,7 @@ public class NotifyService {
     private static final Logger log = LoggerFactory.getLogger(NotifyService.class);
 
     private final OrderRepository orders;
+    private final OrderTransitions transitions;
     private final NotifyRepository notifies;
     private final TransactionalOperator transactions;
     private final PaySigner signer;
@@ -38,9 +40,11 @@ public class NotifyService {
     private final String appid;
     private final String mchId;
 
-    public NotifyService(OrderRepository orders, NotifyRepository notifies, TransactionalOperator payTransactions,
+    public NotifyService(OrderRepository orders, OrderTransitions transitions, NotifyRepository notifies,
+                         TransactionalOperator payTransactions,
                          PaySigner signer, PayXml xml, MiniappProperties miniapp, PayProperties pay) {
         this.orders = orders;
+        this.transitions = transitions;
         this.notifies = notifies;
         this.transactions = payTransactions;
         this.signer = signer;
@@ -105,29 +109,22 @@ public class NotifyService {
             return notifies.record(new NotifyRepository.Received(no, payment.transactionId(), NotifyVerdict.DUPLICATE,
                     null, raw, now)).thenReturn(NotifyVerdict.DUPLICATE);
         }
-        Mono<NotifyVerdict> work = tryTransition(no, order.tradeState(), payment, now)
-                .flatMap(applied -> applied ? Mono.just(NotifyVerdict.APPLIED)
-                        : orders.findForUpdate(no).map(current -> judgeUnapplied(current, payment)))
+        Mono<NotifyVerdict> work = transitions.paid(order, payment, now)
+                .flatMap(outcome -> switch (outcome) {
+                    case MOVED -> Mono.just(NotifyVerdict.APPLIED);
+                    case PAID_AFTER_CLOSE -> Mono.just(NotifyVerdict.APPLIED_AFTER_CLOSE);
+                    case NOT_MOVED -> orders.findForUpdate(no).map(current -> judgeUnapplied(current, payment));
+                })
                 .flatMap(verdict -> notifies.record(new NotifyRepository.Received(no, payment.transactionId(), verdict,
                                 verdict == NotifyVerdict.STATE_CONFLICT ? "order is not payable here" : null, raw, now))
                         .thenReturn(verdict));
         return transactions.transactional(work).doOnNext(verdict -> {
-            if (verdict == NotifyVerdict.APPLIED) {
+            if (verdict == NotifyVerdict.APPLIED || verdict == NotifyVerdict.APPLIED_AFTER_CLOSE) {
                 log.info("order {} paid (notify)", no);
             } else if (verdict == NotifyVerdict.STATE_CONFLICT) {
                 log.error("notify says order {} is paid but it cannot be applied here; recorded for follow-up", no);
             }
         });
-    }
-
-    /** NOTPAY or USERPAYING -> SUCCESS; from the state read before, then from the other open state. */
-    private Mono<Boolean> tryTransition(String no, TradeState seen, Payment payment, Instant now) {
-        if (!seen.open()) {
-            return Mono.just(false);
-        }
-        TradeState other = seen == TradeState.NOTPAY ? TradeState.USERPAYING : TradeState.NOTPAY;
-        return orders.transition(no, seen, TradeState.SUCCESS, payment, now)
-                .flatMap(done -> done ? Mono.just(true) : orders.transition(no, other, TradeState.SUCCESS, payment, now));
     }
 
     private static NotifyVerdict judgeUnapplied(PayOrder current, Payment payment) {

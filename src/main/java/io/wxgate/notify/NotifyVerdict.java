@@ -4,6 +4,8 @@ package io.wxgate.notify;
 public enum NotifyVerdict {
     /** Moved the order to SUCCESS. */
     APPLIED(true),
+    /** Moved an order closed here to SUCCESS (WeChat says it was paid) and flagged it for an operator. */
+    APPLIED_AFTER_CLOSE(true),
     /** The order is already SUCCESS with this transaction_id: acknowledged, nothing changed. */
     DUPLICATE(true),
     /** Signed, but WeChat reports a failed payment (return_code/result_code FAIL): acknowledged, nothing to apply. */
@@ -20,7 +22,7 @@ public enum NotifyVerdict {
     UNKNOWN_ORDER(false),
     /** total_fee differs from the order's. */
     AMOUNT_MISMATCH(false),
-    /** The order is closed/failed here, or paid with another transaction_id: never applied, left for a human. */
+    /** The order failed here (REVOKED, PAYERROR), or is paid with another transaction_id: left for a human. */
     STATE_CONFLICT(false);
 
     private final boolean acknowledged;

@@ -5,6 +5,7 @@ import io.wxgate.wechat.SignType;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.Set;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
@@ -112,21 +113,27 @@ public class OrderRepository {
     }
 
     /**
-     * Moves the order from {@code from} to {@code to} in one guarded write, storing the payment's details when
-     * given. True only if this call made the move.
+     * Moves the order to {@code to} from whichever of {@code from} it is in, in one guarded write, storing the
+     * payment's details when given (and flagging a payment of a closed order). With {@code version}, only if the
+     * row is still the one read. True only if this call made the move. Called by {@link OrderTransitions} alone.
      */
-    public Mono<Boolean> transition(String outTradeNo, TradeState from, TradeState to, Payment payment, Instant now) {
-        if (!from.canMoveTo(to)) {
-            return Mono.error(new IllegalArgumentException("no transition " + from + " -> " + to));
-        }
-        DatabaseClient.GenericExecuteSpec spec = db.sql("UPDATE pay_order SET trade_state = :to, "
+    Mono<Boolean> transition(String outTradeNo, Set<TradeState> from, TradeState to, Payment payment, Instant now,
+                             Integer version) {
+        // MySQL assigns left to right: paid_after_close reads trade_state before it changes
+        DatabaseClient.GenericExecuteSpec spec = db.sql("UPDATE pay_order SET "
+                        + "paid_after_close = paid_after_close OR (:to = 'SUCCESS' AND trade_state = 'CLOSED'), "
+                        + "trade_state = :to, "
                         + "transaction_id = COALESCE(:tid, transaction_id), bank_type = COALESCE(:bank, bank_type), "
                         + "time_end = COALESCE(:timeEnd, time_end), version = version + 1, updated_at = :now "
-                        + "WHERE out_trade_no = :no AND trade_state = :from")
+                        + "WHERE out_trade_no = :no AND trade_state IN (:from)"
+                        + (version == null ? "" : " AND version = :version"))
                 .bind("to", to.name())
                 .bind("now", utc(now))
                 .bind("no", outTradeNo)
-                .bind("from", from.name());
+                .bind("from", from.stream().map(Enum::name).toList());
+        if (version != null) {
+            spec = spec.bind("version", version);
+        }
         spec = bindNullable(spec, "tid", payment == null ? null : payment.transactionId());
         spec = bindNullable(spec, "bank", payment == null ? null : payment.bankType());
         spec = bindNullable(spec, "timeEnd", payment == null ? null : payment.timeEnd());

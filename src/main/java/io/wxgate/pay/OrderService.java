@@ -4,6 +4,7 @@ import io.wxgate.login.MiniappProperties;
 import io.wxgate.login.OpenidMask;
 import io.wxgate.login.Session;
 import io.wxgate.wechat.PaySigner;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,16 +23,20 @@ public class OrderService {
 
     private static final Logger log = LoggerFactory.getLogger(OrderService.class);
 
+    private static final Duration MIN_AGE_TO_CLOSE = Duration.ofMinutes(5);
+
     private final OrderRepository orders;
+    private final OrderTransitions transitions;
     private final WechatPayClient wechat;
     private final PaySigner signer;
     private final PayRandom random;
     private final PayProperties properties;
     private final String appid;
 
-    public OrderService(OrderRepository orders, WechatPayClient wechat, PaySigner signer, PayRandom random,
-                        PayProperties properties, MiniappProperties miniapp) {
+    public OrderService(OrderRepository orders, OrderTransitions transitions, WechatPayClient wechat, PaySigner signer,
+                        PayRandom random, PayProperties properties, MiniappProperties miniapp) {
         this.orders = orders;
+        this.transitions = transitions;
         this.wechat = wechat;
         this.signer = signer;
         this.random = random;
@@ -139,6 +144,11 @@ public class OrderService {
         return close(order).onErrorResume(OrderAlreadyPaid.class, paid -> orders.find(order.outTradeNo()));
     }
 
+    /**
+     * Closes here only what WeChat confirms cannot be paid: closeorder succeeded or says ORDERCLOSED, or says
+     * ORDERNOTEXIST for an order that never got a prepay_id (nobody can have paid it). Never an order younger than
+     * WeChat's 5 minutes, and only the row as read: a replay that stored a fresh prepay_id meanwhile wins.
+     */
     private Mono<PayOrder> close(PayOrder order) {
         if (order.tradeState() == TradeState.CLOSED) {
             return Mono.just(order);
@@ -146,23 +156,17 @@ public class OrderService {
         if (!order.tradeState().open()) {
             return Mono.error(notPayable(order));
         }
+        if (order.createdAt().isAfter(Instant.now().minus(MIN_AGE_TO_CLOSE))) {
+            return Mono.error(new OrderTooYoungToClose());
+        }
         return wechat.closeOrder(order)
-                .onErrorResume(e -> e instanceof OrderClosed || e instanceof OrderUnknownToWechat, e -> Mono.empty())
+                .onErrorResume(e -> e instanceof OrderClosed
+                        || (e instanceof OrderUnknownToWechat && order.prepayId() == null), e -> Mono.empty())
                 // WeChat says it was paid meanwhile: learn that first, then tell the caller
                 .onErrorResume(OrderAlreadyPaid.class, paid -> refresh(order).then(Mono.error(paid)))
-                .then(Mono.defer(() -> closeFromEitherOpenState(order)))
+                .then(Mono.defer(() -> transitions.closed(order, Instant.now())))
                 .then(Mono.defer(() -> orders.find(order.outTradeNo())))
                 .flatMap(after -> after.tradeState() == TradeState.CLOSED ? Mono.just(after) : Mono.error(notPayable(after)));
-    }
-
-    /** NOTPAY or USERPAYING -> CLOSED: the state read before may have moved to the other open state meanwhile. */
-    private Mono<Boolean> closeFromEitherOpenState(PayOrder order) {
-        TradeState seen = order.tradeState();
-        TradeState other = seen == TradeState.NOTPAY ? TradeState.USERPAYING : TradeState.NOTPAY;
-        Instant now = Instant.now();
-        return orders.transition(order.outTradeNo(), seen, TradeState.CLOSED, null, now)
-                .flatMap(done -> done ? Mono.just(true)
-                        : orders.transition(order.outTradeNo(), other, TradeState.CLOSED, null, now));
     }
 
     /** Asks WeChat about an order and applies the answer through the guarded transition; returns the stored row after. */
@@ -197,22 +201,21 @@ public class OrderService {
             payment = reportedPayment.get();
         }
         Instant now = Instant.now();
-        if (reported == TradeState.REFUND && order.tradeState().open()) {
-            Payment paid = payment;
-            return orders.transition(order.outTradeNo(), order.tradeState(), TradeState.SUCCESS, paid, now)
-                    .then(orders.transition(order.outTradeNo(), TradeState.SUCCESS, TradeState.REFUND, paid, now));
-        }
-        if (!order.tradeState().canMoveTo(reported)) {
+        if (reported != TradeState.REFUND && !order.tradeState().canMoveTo(reported)) {
             log.warn("orderquery reports {} for {} which is {} here; not applied", reported, order.outTradeNo(),
                     order.tradeState());
             return Mono.just(false);
         }
-        return orders.transition(order.outTradeNo(), order.tradeState(), reported, payment, now)
-                .doOnNext(applied -> {
-                    if (applied) {
-                        log.info("order {}: {} -> {} (orderquery)", order.outTradeNo(), order.tradeState(), reported);
-                    }
-                });
+        Mono<OrderTransitions.Outcome> move = switch (reported) {
+            case SUCCESS -> transitions.paid(order, payment, now);
+            case REFUND -> transitions.refunded(order, payment, now);
+            default -> transitions.reported(order, reported, now);
+        };
+        return move.map(OrderTransitions.Outcome::moved).doOnNext(applied -> {
+            if (applied) {
+                log.info("order {}: {} -> {} (orderquery)", order.outTradeNo(), order.tradeState(), reported);
+            }
+        });
     }
 
     private Mono<PayOrder> owned(Session session, String outTradeNo) {

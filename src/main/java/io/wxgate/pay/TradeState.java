@@ -6,7 +6,8 @@ import java.util.Set;
 
 /**
  * WeChat Pay's trade_state values and which moves between them the gateway accepts. Every move is made by
- * {@link OrderRepository} as one guarded write, so a move that is not listed here never reaches the database.
+ * {@link OrderTransitions} as one guarded write, so a move that is not listed here never reaches the database.
+ * CLOSED may still become SUCCESS: when WeChat reports money moved for an order closed here, WeChat is right.
  */
 public enum TradeState {
     NOTPAY, USERPAYING, SUCCESS, REFUND, CLOSED, REVOKED, PAYERROR;
@@ -17,12 +18,24 @@ public enum TradeState {
             case NOTPAY -> EnumSet.of(USERPAYING, SUCCESS, CLOSED, REVOKED, PAYERROR);
             case USERPAYING -> EnumSet.of(SUCCESS, CLOSED, REVOKED, PAYERROR);
             case SUCCESS -> EnumSet.of(REFUND);
-            case REFUND, CLOSED, REVOKED, PAYERROR -> EnumSet.noneOf(TradeState.class);
+            case CLOSED -> EnumSet.of(SUCCESS);
+            case REFUND, REVOKED, PAYERROR -> EnumSet.noneOf(TradeState.class);
         };
     }
 
     public boolean canMoveTo(TradeState target) {
         return next().contains(target);
+    }
+
+    /** The states a move to {@code target} may start from. */
+    public static Set<TradeState> from(TradeState target) {
+        Set<TradeState> from = EnumSet.noneOf(TradeState.class);
+        for (TradeState s : values()) {
+            if (s.canMoveTo(target)) {
+                from.add(s);
+            }
+        }
+        return from;
     }
 
     /** Still waiting for the payer: a notify or an orderquery may still settle it. */

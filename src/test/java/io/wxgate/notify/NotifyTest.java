@@ -87,6 +87,39 @@ class NotifyTest extends IntegrationTest {
     }
 
     @Test
+    void aPaymentWeChatReportsForAnOrderClosedHereIsAppliedAcknowledgedAndFlagged() {
+        String no = order(29);
+        PayFixtures.forceTradeState(no, "CLOSED");
+        String tid = transactionId();
+
+        assertThat(post(signed(paidNotify(no, 29, tid), SignType.MD5))).isEqualTo(SUCCESS);
+
+        assertThat(orderColumn(no, "trade_state")).isEqualTo("SUCCESS");
+        assertThat(orderColumn(no, "transaction_id")).isEqualTo(tid);
+        assertThat(orderColumn(no, "paid_after_close")).isEqualTo("1");
+        assertThat(notifyCount(no, "APPLIED_AFTER_CLOSE")).isEqualTo(1);
+        // WeChat's retry of it is a plain duplicate
+        assertThat(post(signed(paidNotify(no, 29, tid), SignType.MD5))).isEqualTo(SUCCESS);
+        assertThat(notifyCount(no, "DUPLICATE")).isEqualTo(1);
+    }
+
+    @Test
+    void aNormalPaymentIsNotFlagged() {
+        String no = order(30);
+        assertThat(post(signed(paidNotify(no, 30, transactionId()), SignType.MD5))).isEqualTo(SUCCESS);
+        assertThat(orderColumn(no, "paid_after_close")).isEqualTo("0");
+    }
+
+    @Test
+    void aNotifyForAFailedOrderIsRecordedForAHumanAndNotApplied() {
+        String no = order(31);
+        PayFixtures.forceTradeState(no, "PAYERROR");
+        assertFail(post(signed(paidNotify(no, 31, transactionId()), SignType.MD5)));
+        assertThat(orderColumn(no, "trade_state")).isEqualTo("PAYERROR");
+        assertThat(notifyCount(no, "STATE_CONFLICT")).isEqualTo(1);
+    }
+
+    @Test
     void aDuplicateNotifyIsAcknowledgedButAppliedOnce() {
         String no = order(26);
         String xml = signed(paidNotify(no, 26, transactionId()), SignType.MD5);

@@ -134,6 +134,31 @@ public final class PayFixtures {
                 marker);
     }
 
+    /** Sets an order's trade_state behind the gateway's back, as a past close or failure would have left it. */
+    public static void forceTradeState(String outTradeNo, String state) {
+        try (Connection c = DriverManager.getConnection(TestServers.get().jdbcUrl(), "root", "");
+             PreparedStatement s = c.prepareStatement("UPDATE pay_order SET trade_state = ? WHERE out_trade_no = ?")) {
+            s.setString(1, state);
+            s.setString(2, outTradeNo);
+            assertThat(s.executeUpdate()).isEqualTo(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Makes an order look placed {@code minutes} ago (WeChat closes orders only after 5 minutes). */
+    public static void placedMinutesAgo(String outTradeNo, int minutes) {
+        try (Connection c = DriverManager.getConnection(TestServers.get().jdbcUrl(), "root", "");
+             PreparedStatement s = c.prepareStatement(
+                     "UPDATE pay_order SET created_at = created_at - INTERVAL ? MINUTE WHERE out_trade_no = ?")) {
+            s.setInt(1, minutes);
+            s.setString(2, outTradeNo);
+            assertThat(s.executeUpdate()).isEqualTo(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Makes a stored prepay_id look expired, as if its two hours had passed. */
     public static void expirePrepay(String outTradeNo) {
         try (Connection c = DriverManager.getConnection(TestServers.get().jdbcUrl(), "root", "");

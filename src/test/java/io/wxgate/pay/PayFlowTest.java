@@ -219,6 +219,13 @@ class PayFlowTest extends IntegrationTest {
         String token = login(gateway(), sandbox());
         Map<String, Object> order = newOrder(gateway(), token, 9);
         String no = (String) order.get("out_trade_no");
+        // WeChat Pay closes an order only 5 minutes after it was placed: not before
+        gateway().post().uri("/api/v1/pay/orders/{no}/close", no).header("Authorization", "Bearer " + token)
+                .exchange().expectStatus().isEqualTo(409)
+                .expectBody().jsonPath("$.code").isEqualTo("order_too_young_to_close");
+        assertThat(sandboxOrder(no).get("tradeState")).isEqualTo("NOTPAY");
+        PayFixtures.placedMinutesAgo(no, 6);
+
         gateway().post().uri("/api/v1/pay/orders/{no}/close", no).header("Authorization", "Bearer " + token)
                 .exchange().expectStatus().isOk().expectBody().jsonPath("$.trade_state").isEqualTo("CLOSED");
         assertThat(orderColumn(no, "trade_state")).isEqualTo("CLOSED");
@@ -263,6 +270,7 @@ class PayFlowTest extends IntegrationTest {
         sandbox().post().uri("/sandbox/wx/requestPayment").contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(order.get("payment")).exchange().expectStatus().isOk();
         assertThat(orderColumn(no, "trade_state")).isEqualTo("NOTPAY");
+        PayFixtures.placedMinutesAgo(no, 6);
 
         // WeChat answers closeorder with ORDERPAID: the gateway records the payment instead of closing
         gateway().post().uri("/api/v1/pay/orders/{no}/close", no).header("Authorization", "Bearer " + token)

@@ -191,6 +191,7 @@ class PayResilienceTest {
         String token = login(gateway(), sandbox());
         Map<String, Object> order = newOrder(gateway(), token, 47);
         String no = (String) order.get("out_trade_no");
+        PayFixtures.placedMinutesAgo(no, 121);
         PayFixtures.expirePrepay(no);
 
         await(Duration.ofSeconds(15), "the reconciler to close the expired order",

@@ -15,8 +15,11 @@ class TradeStateTest {
         assertThat(TradeState.USERPAYING.canMoveTo(TradeState.SUCCESS)).isTrue();
         assertThat(TradeState.SUCCESS.next()).containsExactly(TradeState.REFUND);
         assertThat(TradeState.SUCCESS.canMoveTo(TradeState.NOTPAY)).isFalse();
-        assertThat(TradeState.CLOSED.canMoveTo(TradeState.SUCCESS)).isFalse();
-        for (TradeState terminal : Set.of(TradeState.REFUND, TradeState.CLOSED, TradeState.REVOKED, TradeState.PAYERROR)) {
+        assertThat(TradeState.CLOSED.next()).as("WeChat's word that it was paid wins").containsExactly(TradeState.SUCCESS);
+        assertThat(TradeState.from(TradeState.SUCCESS))
+                .containsExactlyInAnyOrder(TradeState.NOTPAY, TradeState.USERPAYING, TradeState.CLOSED);
+        assertThat(TradeState.from(TradeState.CLOSED)).containsExactlyInAnyOrder(TradeState.NOTPAY, TradeState.USERPAYING);
+        for (TradeState terminal : Set.of(TradeState.REFUND, TradeState.REVOKED, TradeState.PAYERROR)) {
             assertThat(terminal.next()).as(terminal.name()).isEmpty();
         }
         assertThat(TradeState.fromWire("SUCCESS")).contains(TradeState.SUCCESS);

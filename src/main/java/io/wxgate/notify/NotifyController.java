@@ -49,8 +49,10 @@ public class NotifyController {
                 .flatMap(service::receive)
                 .map(verdict -> verdict.acknowledged() ? reply(HttpStatus.OK, SUCCESS)
                         : reply(HttpStatus.OK, fail(verdict.name())))
-                .onErrorResume(DataBufferLimitException.class, e -> service.tooLarge(maxBytes)
-                        .thenReturn(reply(HttpStatus.PAYLOAD_TOO_LARGE, fail("BODY_TOO_LARGE"))))
+                .onErrorResume(DataBufferLimitException.class, e -> {
+                    service.tooLarge(maxBytes);
+                    return Mono.just(reply(HttpStatus.PAYLOAD_TOO_LARGE, fail("BODY_TOO_LARGE")));
+                })
                 // anything else means the verdict could not be made durable: say FAIL so WeChat sends it again
                 .onErrorResume(e -> {
                     log.warn("notify not processed, answering FAIL: {}", e.toString());

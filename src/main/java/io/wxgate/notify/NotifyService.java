@@ -11,9 +11,13 @@ import io.wxgate.pay.TradeState;
 import io.wxgate.wechat.PaySigner;
 import io.wxgate.wechat.PayXml;
 import io.wxgate.wechat.SignType;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -30,6 +34,7 @@ import reactor.core.publisher.Mono;
 public class NotifyService {
 
     private static final Logger log = LoggerFactory.getLogger(NotifyService.class);
+    private static final long UNVERIFIED_LOG_EVERY = TimeUnit.SECONDS.toNanos(1);
 
     private final OrderRepository orders;
     private final OrderTransitions transitions;
@@ -39,10 +44,13 @@ public class NotifyService {
     private final PayXml xml;
     private final String appid;
     private final String mchId;
+    private final MeterRegistry meters;
+    private final AtomicLong lastUnverifiedLog = new AtomicLong(System.nanoTime() - UNVERIFIED_LOG_EVERY - 1);
 
     public NotifyService(OrderRepository orders, OrderTransitions transitions, NotifyRepository notifies,
                          TransactionalOperator payTransactions,
-                         PaySigner signer, PayXml xml, MiniappProperties miniapp, PayProperties pay) {
+                         PaySigner signer, PayXml xml, MiniappProperties miniapp, PayProperties pay,
+                         MeterRegistry meters) {
         this.orders = orders;
         this.transitions = transitions;
         this.notifies = notifies;
@@ -51,6 +59,7 @@ public class NotifyService {
         this.xml = xml;
         this.appid = miniapp.appid();
         this.mchId = pay.mchId();
+        this.meters = meters;
     }
 
     /** Judges, applies and records one notify body; fails (and records nothing as applied) if the database is down. */
@@ -60,13 +69,13 @@ public class NotifyService {
         try {
             fields = xml.read(raw);
         } catch (PayXml.MalformedPayXml e) {
-            return reject(null, null, NotifyVerdict.MALFORMED, e.getMessage(), raw, now);
+            return Mono.just(refusedUnverified(NotifyVerdict.MALFORMED, e.getMessage()));
         }
         String outTradeNo = OutTradeNo.valid(fields.get("out_trade_no")) ? fields.get("out_trade_no") : null;
         String transactionId = Payment.saneTransactionId(fields.get("transaction_id"));
         Optional<SignType> signType = signTypeOf(fields);
         if (signType.isEmpty() || !signer.verify(fields, signType.get())) {
-            return reject(outTradeNo, transactionId, NotifyVerdict.BAD_SIGN, "sign missing or wrong", raw, now);
+            return Mono.just(refusedUnverified(NotifyVerdict.BAD_SIGN, "sign missing or wrong"));
         }
         if (!appid.equals(fields.get("appid")) || !mchId.equals(fields.get("mch_id"))) {
             return reject(outTradeNo, transactionId, NotifyVerdict.WRONG_MERCHANT, "appid or mch_id is not ours", raw, now);
@@ -84,6 +93,10 @@ public class NotifyService {
         Payment payment = reported.get();
         return orders.find(outTradeNo)
                 .flatMap(order -> {
+                    if (order.signType() != signType.get()) {
+                        return reject(outTradeNo, transactionId, NotifyVerdict.WRONG_SIGN_TYPE,
+                                signType.get() + " notify for an order signed " + order.signType(), raw, now);
+                    }
                     if (!Long.toString(order.totalFee()).equals(fields.get("total_fee"))) {
                         return reject(outTradeNo, transactionId, NotifyVerdict.AMOUNT_MISMATCH,
                                 "total_fee " + fields.get("total_fee") + " but the order is " + order.totalFee(), raw, now);
@@ -94,9 +107,26 @@ public class NotifyService {
                         "no such out_trade_no", raw, now)));
     }
 
-    /** Records a notify refused for its size; its body was not kept beyond the limit, so none is stored. */
-    public Mono<NotifyVerdict> tooLarge(int maxBytes) {
-        return reject(null, null, NotifyVerdict.TOO_LARGE, "body larger than " + maxBytes + " bytes", "", Instant.now());
+    /** Counts a notify refused for its size; it was not read past the limit, and nothing of it is stored. */
+    public NotifyVerdict tooLarge(int maxBytes) {
+        return refusedUnverified(NotifyVerdict.TOO_LARGE, "body larger than " + maxBytes + " bytes");
+    }
+
+    /**
+     * A body nobody proved to be WeChat's: counted by verdict, logged at most once a second, never stored, so
+     * forged or junk notifies cannot fill the database.
+     */
+    private NotifyVerdict refusedUnverified(NotifyVerdict verdict, String detail) {
+        Counter.builder("wxgate.pay.notify.unverified").tag("verdict", verdict.name())
+                .description("notifies refused before their sign was verified; not stored").register(meters)
+                .increment();
+        long now = System.nanoTime();
+        long last = lastUnverifiedLog.get();
+        if (now - last > UNVERIFIED_LOG_EVERY && lastUnverifiedLog.compareAndSet(last, now)) {
+            log.warn("notify refused before verification: {} ({}); further ones within a second are only counted",
+                    verdict, detail);
+        }
+        return verdict;
     }
 
     /**

@@ -1,6 +1,10 @@
 package io.wxgate.notify;
 
-/** What the gateway made of one notify, as recorded in {@code pay_notify}, and whether WeChat is told SUCCESS. */
+/**
+ * What the gateway made of one notify, and whether WeChat is told SUCCESS. Verdicts reached before the sign is
+ * verified (MALFORMED XML, TOO_LARGE, BAD_SIGN) are anyone's to provoke: they are counted
+ * ({@code wxgate.pay.notify.unverified}) and never stored; every other verdict is a {@code pay_notify} row.
+ */
 public enum NotifyVerdict {
     /** Moved the order to SUCCESS. */
     APPLIED(true),
@@ -10,12 +14,14 @@ public enum NotifyVerdict {
     DUPLICATE(true),
     /** Signed, but WeChat reports a failed payment (return_code/result_code FAIL): acknowledged, nothing to apply. */
     PAY_FAILED(true),
-    /** Not XML, not flat, a DOCTYPE/entity payload, or lacking out_trade_no/transaction_id/total_fee. */
+    /** Not XML, not flat, a DOCTYPE/entity payload (not stored), or signed but lacking out_trade_no/transaction_id. */
     MALFORMED(false),
     /** Larger than gateway.http.max-body-bytes: not read past the limit, so only the fact is kept. */
     TOO_LARGE(false),
     /** Missing, unknown-type or wrong sign. */
     BAD_SIGN(false),
+    /** Correctly signed, but with another sign type than the order's (an MD5 notify for an HMAC-SHA256 order). */
+    WRONG_SIGN_TYPE(false),
     /** Correctly signed, but for another appid or mch_id. */
     WRONG_MERCHANT(false),
     /** No such out_trade_no here. */
@@ -30,6 +36,7 @@ public enum NotifyVerdict {
     NotifyVerdict(boolean acknowledged) {
         this.acknowledged = acknowledged;
     }
+
 
     /** True when WeChat gets SUCCESS and stops retrying. */
     public boolean acknowledged() {

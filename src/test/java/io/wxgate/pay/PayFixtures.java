@@ -136,9 +136,14 @@ public final class PayFixtures {
 
     /** Sets an order's trade_state behind the gateway's back, as a past close or failure would have left it. */
     public static void forceTradeState(String outTradeNo, String state) {
+        forceColumn(outTradeNo, "trade_state", state);
+    }
+
+    /** Sets one column of an order behind the gateway's back ({@code column} is the test's own constant). */
+    public static void forceColumn(String outTradeNo, String column, String value) {
         try (Connection c = DriverManager.getConnection(TestServers.get().jdbcUrl(), "root", "");
-             PreparedStatement s = c.prepareStatement("UPDATE pay_order SET trade_state = ? WHERE out_trade_no = ?")) {
-            s.setString(1, state);
+             PreparedStatement s = c.prepareStatement("UPDATE pay_order SET " + column + " = ? WHERE out_trade_no = ?")) {
+            s.setString(1, value);
             s.setString(2, outTradeNo);
             assertThat(s.executeUpdate()).isEqualTo(1);
         } catch (SQLException e) {

@@ -5,8 +5,10 @@ import reactor.blockhound.integration.BlockHoundIntegration;
 
 /**
  * The few places where BlockHound sees a "blocking" call that is only a brief, bounded lock inside a library,
- * never I/O: Spring's Netty buffer factory takes a monitor on first allocation per allocator, and Logback's
- * async appender hands a line to its queue under a lock. Everything else stays forbidden.
+ * never I/O: Spring's Netty buffer factory takes a monitor on first allocation per allocator, Logback's async
+ * appender hands a line to its queue under a lock, and Lettuce guards its command queue with a lock held for a
+ * few instructions while a command is written (its documented way to share one connection between threads; an
+ * error thrown from inside that lock would wedge the connection for good). Everything else stays forbidden.
  */
 public class BlockHoundAllowances implements BlockHoundIntegration {
 
@@ -14,5 +16,8 @@ public class BlockHoundAllowances implements BlockHoundIntegration {
     public void applyTo(BlockHound.Builder builder) {
         builder.allowBlockingCallsInside("org.springframework.core.io.buffer.NettyDataBufferFactory", "allocateBuffer");
         builder.allowBlockingCallsInside("ch.qos.logback.core.AsyncAppenderBase", "put");
+        builder.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters");
+        builder.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "doExclusive");
+        builder.allowBlockingCallsInside("io.lettuce.core.protocol.CommandExpiryWriter", "potentiallyExpire");
     }
 }

@@ -141,48 +141,33 @@ public final class PayFixtures {
 
     /** Sets one column of an order behind the gateway's back ({@code column} is the test's own constant). */
     public static void forceColumn(String outTradeNo, String column, String value) {
-        try (Connection c = DriverManager.getConnection(TestServers.get().jdbcUrl(), "root", "");
-             PreparedStatement s = c.prepareStatement("UPDATE pay_order SET " + column + " = ? WHERE out_trade_no = ?")) {
-            s.setString(1, value);
-            s.setString(2, outTradeNo);
-            assertThat(s.executeUpdate()).isEqualTo(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        updateOne("UPDATE pay_order SET " + column + " = ? WHERE out_trade_no = ?", value, outTradeNo);
     }
 
     /** Makes an order look placed {@code minutes} ago (WeChat closes orders only after 5 minutes). */
     public static void placedMinutesAgo(String outTradeNo, int minutes) {
-        try (Connection c = DriverManager.getConnection(TestServers.get().jdbcUrl(), "root", "");
-             PreparedStatement s = c.prepareStatement(
-                     "UPDATE pay_order SET created_at = created_at - INTERVAL ? MINUTE WHERE out_trade_no = ?")) {
-            s.setInt(1, minutes);
-            s.setString(2, outTradeNo);
-            assertThat(s.executeUpdate()).isEqualTo(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        updateOne("UPDATE pay_order SET created_at = created_at - INTERVAL ? MINUTE WHERE out_trade_no = ?",
+                minutes, outTradeNo);
     }
 
     /** Makes a stored prepay_id look expired, as if its two hours had passed. */
     public static void expirePrepay(String outTradeNo) {
-        try (Connection c = DriverManager.getConnection(TestServers.get().jdbcUrl(), "root", "");
-             PreparedStatement s = c.prepareStatement(
-                     "UPDATE pay_order SET prepay_expires_at = TIMESTAMP('2000-01-01') WHERE out_trade_no = ?")) {
-            s.setString(1, outTradeNo);
-            assertThat(s.executeUpdate()).isEqualTo(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        updateOne("UPDATE pay_order SET prepay_expires_at = TIMESTAMP('2000-01-01') WHERE out_trade_no = ?", outTradeNo);
     }
 
     /** Moves the stored prepay_id's expiry to {@code seconds} from now (UTC, as the gateway stores it). */
     public static void prepayExpiresIn(String outTradeNo, int seconds) {
+        updateOne("UPDATE pay_order SET prepay_expires_at = UTC_TIMESTAMP(3) + INTERVAL ? SECOND WHERE out_trade_no = ?",
+                seconds, outTradeNo);
+    }
+
+    /** One JDBC update that must change exactly one row. */
+    private static void updateOne(String sql, Object... params) {
         try (Connection c = DriverManager.getConnection(TestServers.get().jdbcUrl(), "root", "");
-             PreparedStatement s = c.prepareStatement("UPDATE pay_order SET prepay_expires_at = "
-                     + "UTC_TIMESTAMP(3) + INTERVAL ? SECOND WHERE out_trade_no = ?")) {
-            s.setInt(1, seconds);
-            s.setString(2, outTradeNo);
+             PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                s.setObject(i + 1, params[i]);
+            }
             assertThat(s.executeUpdate()).isEqualTo(1);
         } catch (SQLException e) {
             throw new IllegalStateException(e);

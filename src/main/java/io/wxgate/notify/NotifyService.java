@@ -1,14 +1,12 @@
 package io.wxgate.notify;
 
-import io.wxgate.login.MiniappProperties;
 import io.wxgate.pay.OrderRepository;
 import io.wxgate.pay.OrderTransitions;
-import io.wxgate.pay.OutTradeNo;
 import io.wxgate.pay.PayOrder;
-import io.wxgate.pay.PayProperties;
 import io.wxgate.pay.Payment;
 import io.wxgate.pay.TradeState;
-import io.wxgate.wechat.PaySigner;
+import io.wxgate.pay.PaymentReport;
+import io.wxgate.wechat.PayV2Envelope;
 import io.wxgate.wechat.PayXml;
 import io.wxgate.wechat.SignType;
 import io.micrometer.core.instrument.Counter;
@@ -40,25 +38,20 @@ public class NotifyService {
     private final OrderTransitions transitions;
     private final NotifyRepository notifies;
     private final TransactionalOperator transactions;
-    private final PaySigner signer;
+    private final PayV2Envelope envelope;
     private final PayXml xml;
-    private final String appid;
-    private final String mchId;
     private final MeterRegistry meters;
     private final AtomicLong lastUnverifiedLog = new AtomicLong(System.nanoTime() - UNVERIFIED_LOG_EVERY - 1);
 
     public NotifyService(OrderRepository orders, OrderTransitions transitions, NotifyRepository notifies,
                          TransactionalOperator payTransactions,
-                         PaySigner signer, PayXml xml, MiniappProperties miniapp, PayProperties pay,
-                         MeterRegistry meters) {
+                         PayV2Envelope envelope, PayXml xml, MeterRegistry meters) {
         this.orders = orders;
         this.transitions = transitions;
         this.notifies = notifies;
         this.transactions = payTransactions;
-        this.signer = signer;
+        this.envelope = envelope;
         this.xml = xml;
-        this.appid = miniapp.appid();
-        this.mchId = pay.mchId();
         this.meters = meters;
     }
 
@@ -71,35 +64,38 @@ public class NotifyService {
         } catch (PayXml.MalformedPayXml e) {
             return Mono.just(refusedUnverified(NotifyVerdict.MALFORMED, e.getMessage()));
         }
-        String outTradeNo = OutTradeNo.valid(fields.get("out_trade_no")) ? fields.get("out_trade_no") : null;
-        String transactionId = Payment.saneTransactionId(fields.get("transaction_id"));
-        Optional<SignType> signType = signTypeOf(fields);
-        if (signType.isEmpty() || !signer.verify(fields, signType.get())) {
+        Optional<SignType> signType = PayV2Envelope.signTypeOf(fields);
+        Optional<PayV2Envelope.Failure> refused = signType.isEmpty() ? Optional.of(PayV2Envelope.Failure.BAD_SIGN)
+                : envelope.check(fields, signType.get());
+        if (refused.isPresent() && refused.get() == PayV2Envelope.Failure.BAD_SIGN) {
             return Mono.just(refusedUnverified(NotifyVerdict.BAD_SIGN, "sign missing or wrong"));
         }
-        if (!appid.equals(fields.get("appid")) || !mchId.equals(fields.get("mch_id"))) {
+        PaymentReport report = PaymentReport.fromV2Notify(fields);
+        String outTradeNo = report.outTradeNo();
+        String transactionId = report.payment().map(Payment::transactionId).orElse(null);
+        if (refused.isPresent()) {
             return reject(outTradeNo, transactionId, NotifyVerdict.WRONG_MERCHANT, "appid or mch_id is not ours", raw, now);
         }
-        if (!"SUCCESS".equals(fields.get("return_code")) || !"SUCCESS".equals(fields.get("result_code"))) {
+        if (!"SUCCESS".equals(fields.get("return_code")) || report.tradeState().isEmpty()) {
             String detail = "return_code=" + fields.get("return_code") + " result_code=" + fields.get("result_code")
                     + " err_code=" + fields.get("err_code");
             return reject(outTradeNo, transactionId, NotifyVerdict.PAY_FAILED, detail, raw, now);
         }
-        Optional<Payment> reported = Payment.reportedIn(fields);
-        if (outTradeNo == null || reported.isEmpty()) {
+        if (outTradeNo == null || report.payment().isEmpty()) {
             return reject(outTradeNo, transactionId, NotifyVerdict.MALFORMED, "out_trade_no or transaction_id missing",
                     raw, now);
         }
-        Payment payment = reported.get();
+        Payment payment = report.payment().get();
         return orders.find(outTradeNo)
                 .flatMap(order -> {
                     if (order.signType() != signType.get()) {
                         return reject(outTradeNo, transactionId, NotifyVerdict.WRONG_SIGN_TYPE,
                                 signType.get() + " notify for an order signed " + order.signType(), raw, now);
                     }
-                    if (!Long.toString(order.totalFee()).equals(fields.get("total_fee"))) {
+                    if (!report.amountIs(order.totalFee())) {
                         return reject(outTradeNo, transactionId, NotifyVerdict.AMOUNT_MISMATCH,
-                                "total_fee " + fields.get("total_fee") + " but the order is " + order.totalFee(), raw, now);
+                                "total_fee " + report.totalFee().map(String::valueOf).orElse("(none)")
+                                        + " but the order is " + order.totalFee(), raw, now);
                     }
                     return apply(order, payment, raw, now);
                 })
@@ -172,17 +168,5 @@ public class NotifyService {
                 .thenReturn(verdict);
     }
 
-    /**
-     * The notify's sign_type. WeChat leaves sign_type out of the notifies of HMAC-SHA256 orders, signed with
-     * HMAC-SHA256 all the same; without it the sign's length tells the two apart (32 hex digits MD5, 64 HMAC-SHA256).
-     */
-    static Optional<SignType> signTypeOf(Map<String, String> fields) {
-        String declared = fields.get("sign_type");
-        if (declared == null || declared.isEmpty()) {
-            String sign = fields.get("sign");
-            return Optional.of(sign != null && sign.length() == 64 ? SignType.HMAC_SHA256 : SignType.MD5);
-        }
-        return SignType.fromWire(declared);
-    }
 
 }

@@ -172,33 +172,32 @@ public class OrderService {
     /** Asks WeChat about an order and applies the answer through the guarded transition; returns the stored row after. */
     public Mono<PayOrder> refresh(PayOrder order) {
         return wechat.orderQuery(order)
-                .flatMap(reply -> apply(order, reply))
+                .flatMap(report -> apply(order, report))
                 .then(orders.find(order.outTradeNo()));
     }
 
-    private Mono<Boolean> apply(PayOrder order, Map<String, String> reply) {
-        TradeState reported = TradeState.fromWire(reply.get("trade_state")).orElse(null);
+    private Mono<Boolean> apply(PayOrder order, PaymentReport report) {
+        TradeState reported = report.tradeState().orElse(null);
         if (reported == null || reported == order.tradeState()) {
             return Mono.just(false);
         }
-        if (!order.outTradeNo().equals(reply.get("out_trade_no"))) {
-            log.error("orderquery for {} answered about {}; ignored", order.outTradeNo(), reply.get("out_trade_no"));
+        if (!order.outTradeNo().equals(report.outTradeNo())) {
+            log.error("orderquery for {} answered about {}; ignored", order.outTradeNo(), report.outTradeNo());
             return Mono.just(false);
         }
         Payment payment = null;
         if (reported == TradeState.SUCCESS || reported == TradeState.REFUND) {
-            if (!Long.toString(order.totalFee()).equals(reply.get("total_fee"))) {
+            if (!report.amountIs(order.totalFee())) {
                 log.error("orderquery for {} reports total_fee {} but the order is {} fen; not applied",
-                        order.outTradeNo(), reply.get("total_fee"), order.totalFee());
+                        order.outTradeNo(), report.totalFee().orElse(null), order.totalFee());
                 return Mono.just(false);
             }
-            Optional<Payment> reportedPayment = Payment.reportedIn(reply);
-            if (reportedPayment.isEmpty()) {
+            if (report.payment().isEmpty()) {
                 log.error("orderquery for {} reports {} without a valid transaction_id; not applied",
                         order.outTradeNo(), reported);
                 return Mono.just(false);
             }
-            payment = reportedPayment.get();
+            payment = report.payment().get();
         }
         Instant now = Instant.now();
         if (reported != TradeState.REFUND && !order.tradeState().canMoveTo(reported)) {

@@ -6,7 +6,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.ChannelOption;
 import io.wxgate.overload.ConcurrencyGate;
 import io.wxgate.overload.Overloaded;
+import io.wxgate.login.MiniappProperties;
 import io.wxgate.wechat.PaySigner;
+import io.wxgate.wechat.PayV2Envelope;
 import io.wxgate.wechat.PayXml;
 import java.time.Duration;
 import org.springframework.context.annotation.Bean;
@@ -25,6 +27,11 @@ public class PayConfig {
     @Bean
     PaySigner paySigner(PayProperties properties) {
         return new PaySigner(properties.apiKey());
+    }
+
+    @Bean
+    PayV2Envelope payV2Envelope(PaySigner paySigner, PayProperties properties, MiniappProperties miniapp) {
+        return new PayV2Envelope(paySigner, miniapp.appid(), properties.mchId());
     }
 
     @Bean

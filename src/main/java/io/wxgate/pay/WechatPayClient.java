@@ -10,6 +10,7 @@ import io.wxgate.overload.ConcurrencyGate;
 import io.wxgate.overload.Overloaded;
 import io.wxgate.web.GatewayException;
 import io.wxgate.wechat.PaySigner;
+import io.wxgate.wechat.PayV2Envelope;
 import io.wxgate.wechat.PayXml;
 import io.wxgate.wechat.SignType;
 import java.net.ConnectException;
@@ -41,6 +42,7 @@ public class WechatPayClient {
     private final PayProperties properties;
     private final String appid;
     private final PaySigner signer;
+    private final PayV2Envelope envelope;
     private final PayXml xml;
     private final PayRandom random;
     private final CircuitBreaker breaker;
@@ -53,6 +55,7 @@ public class WechatPayClient {
         this.properties = properties;
         this.appid = miniapp.appid();
         this.signer = signer;
+        this.envelope = new PayV2Envelope(signer, appid, properties.mchId());
         this.xml = xml;
         this.random = random;
         this.breaker = wechatPayCircuitBreaker;
@@ -82,9 +85,10 @@ public class WechatPayClient {
         return call("/pay/unifiedorder", fields, order.signType());
     }
 
-    /** WeChat's view of the order: trade_state, and for a paid one transaction_id, total_fee, bank_type, time_end. */
-    public Mono<Map<String, String>> orderQuery(PayOrder order) {
-        return call("/pay/orderquery", Map.of("out_trade_no", order.outTradeNo()), order.signType());
+    /** WeChat's view of the order: its trade_state, and for a paid one the payment and amount. */
+    public Mono<PaymentReport> orderQuery(PayOrder order) {
+        return call("/pay/orderquery", Map.of("out_trade_no", order.outTradeNo()), order.signType())
+                .map(PaymentReport::fromV2Query);
     }
 
     /** Closes the order at WeChat so it can no longer be paid. */
@@ -152,12 +156,11 @@ public class WechatPayClient {
             throw new WechatPayRejected(HttpStatus.BAD_GATEWAY, "return_code=" + fields.get("return_code"),
                     "WeChat Pay refused the request to " + path + ": " + msg);
         }
-        if (!signer.verify(fields, signType)) {
-            throw new WechatPayBadReply("WeChat Pay's reply to " + path + " is unsigned or its sign is wrong");
-        }
-        if (!appid.equals(fields.get("appid")) || !properties.mchId().equals(fields.get("mch_id"))) {
-            throw new WechatPayBadReply("WeChat Pay's reply to " + path + " is for another appid or merchant");
-        }
+        envelope.check(fields, signType).ifPresent(failure -> {
+            throw new WechatPayBadReply(failure == PayV2Envelope.Failure.BAD_SIGN
+                    ? "WeChat Pay's reply to " + path + " is unsigned or its sign is wrong"
+                    : "WeChat Pay's reply to " + path + " is for another appid or merchant");
+        });
         if (!"SUCCESS".equals(fields.get("result_code"))) {
             String errCode = fields.getOrDefault("err_code", "");
             if (errCode.equals("SYSTEMERROR")) {

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.lettuce.core.RedisException;
 import org.springframework.core.codec.DecodingException;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.dao.DataAccessResourceFailureException;
@@ -80,8 +81,9 @@ public class ErrorResponses {
         return respond(exchange, HttpStatus.METHOD_NOT_ALLOWED, "method_not_allowed", 1, "method not allowed here");
     }
 
+    // RedisException: Lettuce's own timeouts and connection failures reach here untranslated on reactive paths
     @ExceptionHandler({DataAccessResourceFailureException.class, TransientDataAccessException.class,
-            RedisConnectionFailureException.class, RedisSystemException.class})
+            RedisConnectionFailureException.class, RedisSystemException.class, RedisException.class})
     public ResponseEntity<Object> storeDown(RuntimeException e, ServerWebExchange exchange) {
         log.warn("store unavailable on {}: {}", exchange.getRequest().getPath(), e.toString());
         return withRetryAfter(respond(exchange, HttpStatus.SERVICE_UNAVAILABLE, "store_unavailable", 5,

@@ -106,7 +106,7 @@ class PayResilienceTest {
     void aNotifyWhileTheDatabaseIsDownGetsFailAndWeChatsRetryAfterwardsAppliesItOnce() {
         String token = login(gateway(), sandbox());
         String no = (String) newOrder(gateway(), token, 40).get("out_trade_no");
-        String xml = PayFixtures.signed(PayFixtures.paidNotify(no, 40, PayFixtures.transactionId()), SignType.MD5);
+        String xml = PayFixtures.signed(PayFixtures.paidNotify(no, 40, PayFixtures.transactionId()), SignType.HMAC_SHA256);
 
         database.cut();
         EntityExchangeResult<String> down = notify(xml);

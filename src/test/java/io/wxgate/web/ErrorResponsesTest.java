@@ -41,6 +41,16 @@ class ErrorResponsesTest {
     }
 
     @Test
+    void aRedisCommandTimeoutIsA503WithRetryAfterNotA500() {
+        var response = responses.storeDown(new io.lettuce.core.RedisCommandTimeoutException("Command timed out after 2 second(s)"),
+                exchange("/getinfo/"));
+
+        assertThat(response.getStatusCode().value()).isEqualTo(503);
+        assertThat(response.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("5");
+        assertThat(response.getBody().toString()).contains("store_unavailable");
+    }
+
+    @Test
     void anOverloadedRefusalCarriesRetryAfterInWholeSeconds() {
         var response = responses.gateway(new Overloaded("WeChat Pay", Duration.ofMillis(1500)), exchange("/pay/"));
 

@@ -21,7 +21,6 @@ public class RedisConnectionWarmUp {
     private static final Logger log = LoggerFactory.getLogger(RedisConnectionWarmUp.class);
 
     private final ObjectProvider<LettuceConnectionFactory> lettuce;
-    private volatile boolean connected;
 
     public RedisConnectionWarmUp(ObjectProvider<LettuceConnectionFactory> lettuce) {
         this.lettuce = lettuce;
@@ -32,21 +31,10 @@ public class RedisConnectionWarmUp {
         lettuce.ifAvailable(factory -> {
             try {
                 factory.initConnection();
-                connected = true;
             } catch (RedisConnectionFailureException e) {
                 log.warn("Redis is not reachable at startup; sessions will be unavailable until it is ({})",
                         e.getClass().getSimpleName());
             }
         });
-    }
-
-    /** True once the shared connection exists: from then on Lettuce never connects on a caller's thread. */
-    public boolean connected() {
-        return connected;
-    }
-
-    /** A command succeeded, so the shared connection exists. */
-    public void markConnected() {
-        connected = true;
     }
 }

@@ -34,23 +34,19 @@ public class SessionStore {
     private final ReactiveStringRedisTemplate redis;
     private final SessionProperties properties;
     private final RandomText random = new RandomText();
-    private final RedisConnectionWarmUp connection;
 
-    public SessionStore(ReactiveStringRedisTemplate redis, SessionProperties properties, RedisConnectionWarmUp connection) {
+    public SessionStore(ReactiveStringRedisTemplate redis, SessionProperties properties) {
         this.redis = redis;
         this.properties = properties;
-        this.connection = connection;
     }
 
     // Lettuce connects (blocking) when a command is subscribed while it has no connection yet, e.g. Redis was
-    // down at startup: until the shared connection exists, subscribing on boundedElastic keeps that wait off the
-    // event loop. Once it exists (RedisConnectionWarmUp opens it at startup) commands go straight out: a thread
-    // hop per command was a large share of a request's CPU.
-    private <T> Mono<T> onRedis(Mono<T> command) {
-        if (connection.connected()) {
-            return command;
-        }
-        return command.subscribeOn(Schedulers.boundedElastic()).doOnSuccess(done -> connection.markConnected());
+    // down at startup: subscribing on boundedElastic keeps that wait off the event loop; replies still arrive
+    // on Lettuce's own threads. RedisConnectionWarmUp makes the connection exist before the first request, but
+    // Spring Data Redis may re-create its shared connection later on whatever thread asks, so the hop stays
+    // (dropping it was measured and tried: BlockHound caught the re-connect on an event loop).
+    private static <T> Mono<T> onRedis(Mono<T> command) {
+        return command.subscribeOn(Schedulers.boundedElastic());
     }
 
     /** Issues a new 256-bit token for this user and forgets the user's previous one. */

@@ -2,7 +2,6 @@ package io.wxgate.user;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wxgate.login.RedisConnectionWarmUp;
 import io.wxgate.login.SandboxPhone;
 import io.wxgate.login.SessionProperties;
 import io.wxgate.login.SessionStore;
@@ -26,9 +25,6 @@ class UserDataFlowTest extends IntegrationTest {
 
     @Autowired
     ReactiveStringRedisTemplate redis;
-
-    @Autowired
-    RedisConnectionWarmUp redisConnection;
 
     @Autowired
     DatabaseClient db;
@@ -213,7 +209,7 @@ class UserDataFlowTest extends IntegrationTest {
     void tokenPastItsTtlIsRejected() throws InterruptedException {
         SandboxPhone phone = SandboxPhone.newUser();
         phone.seedLogin();
-        SessionStore shortLived = new SessionStore(redis, new SessionProperties(Duration.ofSeconds(1)), redisConnection);
+        SessionStore shortLived = new SessionStore(redis, new SessionProperties(Duration.ofSeconds(1)));
         String token = shortLived.open(phone.openid(), null, phone.sessionKey()).block(Duration.ofSeconds(5)).token();
         gateway().get().uri("/api/v1/users/me").header("Authorization", "Bearer " + token).exchange().expectStatus().isOk();
 

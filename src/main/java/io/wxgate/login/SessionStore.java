@@ -44,7 +44,7 @@ public class SessionStore {
     // down at startup: subscribing on boundedElastic keeps that wait off the event loop; replies still arrive
     // on Lettuce's own threads. RedisConnectionWarmUp makes the connection exist before the first request, but
     // Spring Data Redis may re-create its shared connection later on whatever thread asks, so the hop stays
-    // (dropping it was measured and tried: BlockHound caught the re-connect on an event loop).
+    // (dropping it was tried: BlockHound caught such a re-connect on an event loop).
     private static <T> Mono<T> onRedis(Mono<T> command) {
         return command.subscribeOn(Schedulers.boundedElastic());
     }

@@ -170,12 +170,12 @@ class Run:
             return []
         errors = []
         for line in text[start:].splitlines()[1:]:
-            m = re.match(r"> (.*?)\s+(\d+) \(\s*[\d.]+%\)\s*$", line)
+            m = re.match(r"> (.*?)\s+([\d,]+)\s+\(\s*[\d.]+%\)\s*$", line)
             if not m:
                 if line.startswith("=") or not line.strip():
                     break
                 continue
-            errors.append((m.group(1).strip(), int(m.group(2))))
+            errors.append((m.group(1).strip(), int(m.group(2).replace(",", ""))))
         return errors
 
 
@@ -283,7 +283,9 @@ def report(folder, results_md):
     w("Latencies are in ms, measured per request by the simulations (`Timeline`), over every answer (OK and KO)."
       " Throughput counts OK answers over a run's steady part (after its ramp). CPU is the gateway process's user +"
       " system time (`/proc/<pid>/stat`) over the run, per 1,000 requests it served (Gatling's to it plus the"
-      " sandbox's notifies); RSS from `/proc/<pid>/status`.")
+      " sandbox's notifies); RSS and threads from `/proc/<pid>/status` (peak: `VmHWM`, the process's high-water mark so far)."
+      " Exactly once: after each run, every order the sandbox was paid for is `SUCCESS` in `pay_order` with the sandbox's"
+      " `transaction_id` and has exactly one `APPLIED` row in `pay_notify` (cumulative over the runs).")
     w("")
 
     # targets
@@ -347,7 +349,7 @@ def report(folder, results_md):
     # every run
     w("### Runs")
     w("")
-    w("| run | throughput (OK/s) | gateway p50 / p95 / p99 | KO at the gateway, by kind | KO at the sandbox | Gatling's error messages | gateway CPU s / 1k req | gateway RSS before → after (peak) | exactly once |")
+    w("| run | throughput (OK/s) | gateway p50 / p95 / p99 | KO at the gateway, by kind | KO at the sandbox | Gatling's error messages | gateway CPU s / 1k req | gateway RSS before → after (peak), threads | exactly once |")
     w("|---|---|---|---|---|---|---|---|---|")
     for name, run in runs.items():
         if run.skipped:
@@ -371,10 +373,12 @@ def report(folder, results_md):
             messages[kind] = messages.get(kind, 0) + count
         requests = run.gateway_requests()
         cpu = "%.2f (%.1f s / %s)" % (run.cpu_s() * 1000.0 / max(1, requests), run.cpu_s(), "{:,}".format(requests))
-        rss = "%s → %s (%s) MB" % (num(run.meta["rss_kb_before"] / 1024.0, 0), num(run.meta["rss_kb_after"] / 1024.0, 0),
-                                  num(run.meta["rss_kb_peak"] / 1024.0, 0))
+        rss = "%s → %s (%s) MB, %s threads" % (num(run.meta["rss_kb_before"] / 1024.0, 0), num(run.meta["rss_kb_after"] / 1024.0, 0),
+                                              num(run.meta["rss_kb_peak"] / 1024.0, 0), run.meta.get("threads_after", "?"))
         once = run.once
-        once_text = "-" if once is None else ("OK: %s paid = %s SUCCESS, each applied once" % ("{:,}".format(once["paid_in_sandbox"]), "{:,}".format(once["success_in_db"]))
+        once_text = "-" if once is None else ("OK: %s paid = %s SUCCESS, each applied once (notifies so far: %s)" % (
+                                                 "{:,}".format(once["paid_in_sandbox"]), "{:,}".format(once["success_in_db"]),
+                                                 ", ".join("%s %s" % (v, "{:,}".format(n)) for v, n in sorted(once["verdicts"].items())))
                                              if once["ok"] else "**FAILED**: missing %d, extra %d, txid mismatch %d, not applied once %d (e.g. %s)" % (
                                                  once["missing"], once["extra"], once["transaction_id_mismatch"], once["applied_not_once"], ", ".join(once["examples"])))
         w("| %s | %s | %s / %s / %s ms | %s | %s | %s | %s | %s | %s |" % (

@@ -371,10 +371,13 @@ def report(folder, results_md):
         for message, count in run.gatling_errors():
             kind = classify_message(message)
             messages[kind] = messages.get(kind, 0) + count
-        requests = run.gateway_requests()
-        cpu = "%.2f (%.1f s / %s)" % (run.cpu_s() * 1000.0 / max(1, requests), run.cpu_s(), "{:,}".format(requests))
-        rss = "%s → %s (%s) MB, %s threads" % (num(run.meta["rss_kb_before"] / 1024.0, 0), num(run.meta["rss_kb_after"] / 1024.0, 0),
-                                              num(run.meta["rss_kb_peak"] / 1024.0, 0), run.meta.get("threads_after", "?"))
+        if run.meta.get("gateway_alive", 1) and isinstance(run.meta.get("rss_kb_after"), int):
+            requests = run.gateway_requests()
+            cpu = "%.2f (%.1f s / %s)" % (run.cpu_s() * 1000.0 / max(1, requests), run.cpu_s(), "{:,}".format(requests))
+            rss = "%s → %s (%s) MB, %s threads" % (num(run.meta["rss_kb_before"] / 1024.0, 0), num(run.meta["rss_kb_after"] / 1024.0, 0),
+                                                  num(run.meta["rss_kb_peak"] / 1024.0, 0), run.meta.get("threads_after", "?"))
+        else:
+            cpu = rss = "**the gateway process died during this run** (see gateway.log)"
         once = run.once
         once_text = "-" if once is None else ("OK: %s paid = %s SUCCESS, each applied once (notifies so far: %s)" % (
                                                  "{:,}".format(once["paid_in_sandbox"]), "{:,}".format(once["success_in_db"]),

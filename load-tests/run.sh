@@ -153,8 +153,9 @@ PIDS+=("$SB_PID")
 await_ok "$SB/actuator/health" 120 || { echo "the sandbox did not start; see $OUT/sandbox.log" >&2; exit 1; }
 
 # ---- /proc readings of the gateway process ----
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$GW_PID/stat"; }
-status_kb() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$GW_PID/status"; }
+gateway_alive() { kill -0 "$GW_PID" 2>/dev/null && echo 1 || echo 0; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$GW_PID/stat" 2>/dev/null || echo 0; }
+status_kb() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$GW_PID/status" 2>/dev/null || echo 0; }
 heap_used_kb() { jcmd "$GW_PID" GC.heap_info 2>/dev/null | sed -nE 's/.*heap +total [0-9]+K, used ([0-9]+)K.*/\1/p' | head -1; }
 established() { ss -Htn state established "( sport = :$GW_PORT )" 2>/dev/null | wc -l; }
 
@@ -177,7 +178,8 @@ record() { # NAME ROLE LABEL CLASS RC CPU0 RSS0 T0 T1 NOTIFY0 EXTRA_JSON
   python3 "$HERE/bench.py" record "$OUT/$1/run.json" "${11}" name="$1" role="$2" label="$3" simulation="$4" \
     exit_code="$5" cpu_ticks_before="$6" cpu_ticks_after="$(cpu_ticks)" clk_tck="$CLK_TCK" rss_kb_before="$7" \
     rss_kb_after="$(status_kb VmRSS)" rss_kb_peak="$(status_kb VmHWM)" threads_after="$(status_kb Threads)" \
-    started_ms="$8" ended_ms="$9" notifies_before="${10}" notifies_after="$(sql "$DB" -e 'SELECT COUNT(*) FROM pay_notify')"
+    started_ms="$8" ended_ms="$9" notifies_before="${10}" notifies_after="$(sql "$DB" -e 'SELECT COUNT(*) FROM pay_notify')" \
+    gateway_alive="$(gateway_alive)"
   python3 "$HERE/bench.py" check --sandbox "$SB" --mysql "$MYSQL_CLIENT" --port "$DB_PORT" --db "$DB" \
     --wait "$CHECK_WAIT" --out "$OUT/$1/exactly-once.json" 2>>"$OUT/run.log" | tee -a "$OUT/run.log" >&2 || true
 }
@@ -187,8 +189,8 @@ run() {
   local name=$1 role=$2 label=$3 class=$4 seconds=$5 extra=$6
   shift 6
   local elapsed=$(( $(date +%s) - START_EPOCH ))
-  if [ $((elapsed + seconds + 60)) -gt "$MAX_SECONDS" ]; then
-    log "SKIPPED $name: the run would end past BENCH_MAX_SECONDS=$MAX_SECONDS"
+  if [ "$(gateway_alive)" = 0 ] || [ $((elapsed + seconds + 60)) -gt "$MAX_SECONDS" ]; then
+    log "SKIPPED $name: the gateway is gone (see gateway.log) or the run would end past BENCH_MAX_SECONDS=$MAX_SECONDS"
     mkdir -p "$OUT/$name"
     echo "{\"name\":\"$name\",\"role\":\"$role\",\"label\":\"$label\",\"skipped\":true}" >"$OUT/$name/run.json"
     return

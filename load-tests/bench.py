@@ -384,8 +384,11 @@ def report(folder, results_md):
                                                  ", ".join("%s %s" % (v, "{:,}".format(n)) for v, n in sorted(once["verdicts"].items())))
                                              if once["ok"] else "**FAILED**: missing %d, extra %d, txid mismatch %d, not applied once %d (e.g. %s)" % (
                                                  once["missing"], once["extra"], once["transaction_id_mismatch"], once["applied_not_once"], ", ".join(once["examples"])))
+        label = run.meta.get("label", name)
+        if run.meta.get("exit_code", 0) != 0:
+            label += " (**Gatling exited %s**%s)" % (run.meta["exit_code"], ": killed at its time bound" if run.meta["exit_code"] in (124, 137) else "")
         w("| %s | %s | %s / %s / %s ms | %s | %s | %s | %s | %s | %s |" % (
-            run.meta.get("label", name), tput, ms(pct(lat, 50)), ms(pct(lat, 95)), ms(pct(lat, 99)),
+            label, tput, ms(pct(lat, 50)), ms(pct(lat, 95)), ms(pct(lat, 99)),
             kinds_text(error_kinds(gw)), kinds_text(error_kinds(sandbox_ko)) if sandbox_ko else "none",
             kinds_text(messages) if messages else "none", cpu, rss, once_text))
     w("")

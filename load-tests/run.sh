@@ -196,6 +196,8 @@ run() {
     return
   fi
   log "run $name: $label"
+  # no fault left over from a run that broke off before its after()
+  curl -s -o /dev/null --max-time 5 -X DELETE "$SB/sandbox/faults" || true
   local cpu0 rss0 t0 t1 n0 rc
   n0=$(sql "$DB" -e 'SELECT COUNT(*) FROM pay_notify')
   cpu0=$(cpu_ticks); rss0=$(status_kb VmRSS); t0=$(date +%s%3N)

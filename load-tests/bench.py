@@ -269,6 +269,9 @@ def report(folder, results_md):
     w("")
     w("## Benchmark: `load-tests/run.sh%s` (%s)" % (" --quick" if quick else "", bench.get("started")))
     w("")
+    if bench.get("only"):
+        w("> **A partial run** (`BENCH_ONLY=%s`): only those scenarios (and the cold start) ran." % bench["only"])
+        w("")
     if quick:
         w("> **A `--quick` smoke run**: every scenario ~10 s with a few dozen users, on a machine shared with other")
         w("> builds. It proves the harness end to end; its figures are **not measurements** and its verdicts mean")
@@ -328,7 +331,7 @@ def report(folder, results_md):
     if idle and not idle.skipped:
         heap = idle.meta.get("heap", {})
         wanted = idle.meta.get("connections", 0)
-        held = heap.get("connections_max", 0)
+        held = heap.get("connections_at_reading", heap.get("connections_max", 0))
         live = heap.get("heap_after_gc_kb")
         used = heap.get("heap_used_kb")
         measured = "%s MB after a GC (%s MB before) with %s connections open (%s asked)" % (

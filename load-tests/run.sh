@@ -12,7 +12,8 @@
 # (used when they answer; otherwise mariadbd and redis-server, when installed, are started on free ports in a
 # scratch folder). Settings (environment): BENCH_DB (wxgate_bench; dropped and created anew), BENCH_GATEWAY_PORT
 # (18000), BENCH_SANDBOX_PORT (19900), BENCH_REDIS_DB (11), GATEWAY_JAVA_OPTS (-Xmx512m, as the pod's 768 MiB
-# limit x 70 %), GATLING_JAVA_OPTS, BENCH_MAX_SECONDS (1800; runs that would start later are skipped).
+# limit x 70 %), GATLING_JAVA_OPTS, BENCH_MAX_SECONDS (1800; runs that would start later are skipped), BENCH_ONLY
+# (some of: purchase overload fixed slowlogin idle; the cold start always runs).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -23,13 +24,14 @@ for arg in "$@"; do
   case "$arg" in
     --quick) MODE=quick ;;
     --build) BUILD=yes ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "unknown argument: $arg (try --help)" >&2; exit 2 ;;
   esac
 done
 
 DB=${BENCH_DB:-wxgate_bench}
 case "$DB" in wxgate_bench*) ;; *) echo "BENCH_DB must start with wxgate_bench (it is dropped): $DB" >&2; exit 2 ;; esac
+ONLY=${BENCH_ONLY:-}
 GW_PORT=${BENCH_GATEWAY_PORT:-18000}
 SB_PORT=${BENCH_SANDBOX_PORT:-19900}
 REDIS_DB=${BENCH_REDIS_DB:-11}
@@ -184,11 +186,15 @@ record() { # NAME ROLE LABEL CLASS RC CPU0 RSS0 T0 T1 NOTIFY0 EXTRA_JSON
     --wait "$CHECK_WAIT" --out "$OUT/$1/exactly-once.json" 2>>"$OUT/run.log" | tee -a "$OUT/run.log" >&2 || true
 }
 
+wanted() { [ -z "$ONLY" ] || [[ " $ONLY " == *" $1 "* ]]; }
+
 # one run: NAME ROLE LABEL CLASS HOLD_SECONDS JSON_EXTRA [-Dprop=value ...]; skipped past the time budget
 run() {
   local name=$1 role=$2 label=$3 class=$4 seconds=$5 extra=$6
   shift 6
-  local elapsed=$(( $(date +%s) - START_EPOCH ))
+  local elapsed=$(( $(date +%s) - START_EPOCH )) group=$role
+  case "$role" in base|c1|c2) group=purchase ;; esac
+  wanted "$group" || return 0
   if [ "$(gateway_alive)" = 0 ] || [ $((elapsed + seconds + 60)) -gt "$MAX_SECONDS" ]; then
     log "SKIPPED $name: the gateway is gone (see gateway.log) or the run would end past BENCH_MAX_SECONDS=$MAX_SECONDS"
     mkdir -p "$OUT/$name"
@@ -223,7 +229,7 @@ else
   SLOW_USERS=2000; SLOW_RAMP=5; SLOW_HOLD=30
   IDLE_CONNS=10000; IDLE_RAMP=30; IDLE_HOLD=30; IDLE_LOGIN_RATE=20
 fi
-echo "{\"mode\":\"$MODE\",\"started\":\"$STAMP\",\"gateway_java_opts\":\"$GATEWAY_JAVA_OPTS\",\"nproc\":$(nproc),\"java\":\"$(java -version 2>&1 | head -1 | tr -d '"')\",\"git\":\"$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')\",\"load_before\":\"$(cut -d' ' -f1-3 /proc/loadavg)\",\"tcp_tw_reuse\":\"$(cat /proc/sys/net/ipv4/tcp_tw_reuse 2>/dev/null)\",\"somaxconn\":\"$(cat /proc/sys/net/core/somaxconn 2>/dev/null)\",\"nofile\":\"$(ulimit -n)\"}" >"$OUT/bench.json"
+echo "{\"mode\":\"$MODE\",\"started\":\"$STAMP\",\"gateway_java_opts\":\"$GATEWAY_JAVA_OPTS\",\"nproc\":$(nproc),\"java\":\"$(java -version 2>&1 | head -1 | tr -d '"')\",\"git\":\"$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')\",\"load_before\":\"$(cut -d' ' -f1-3 /proc/loadavg)\",\"tcp_tw_reuse\":\"$(cat /proc/sys/net/ipv4/tcp_tw_reuse 2>/dev/null)\",\"somaxconn\":\"$(cat /proc/sys/net/core/somaxconn 2>/dev/null)\",\"nofile\":\"$(ulimit -n)\",\"only\":\"$ONLY\"}" >"$OUT/bench.json"
 
 # ---- cold start: Gatling first (it waits on readiness), then the gateway ----
 mkdir -p "$OUT/coldstart"
@@ -279,7 +285,9 @@ run overload overload "purchase at $RATE new users/s (10x the peak of $PEAK purc
 NOTIFY_BODY=$OUT/fixed/notify.xml
 mkdir -p "$OUT/fixed"
 sql "$DB" --raw -e "SELECT raw_body FROM pay_notify WHERE verdict = 'APPLIED' ORDER BY id LIMIT 1" >"$NOTIFY_BODY"
-if [ -s "$NOTIFY_BODY" ]; then
+if ! wanted fixed; then
+  rm -rf "$OUT/fixed"
+elif [ -s "$NOTIFY_BODY" ]; then
   truncate -s -1 "$NOTIFY_BODY" # the client's trailing newline
   run fixed fixed "ping, /getinfo/, duplicate notify: $FIX_USERS users each, ${FIX_SECONDS} s each" FixedConcurrencySimulation \
     $((FIX_SECONDS * 3 + 10)) "{\"users\":$FIX_USERS,\"seconds_each\":$FIX_SECONDS}" \
@@ -295,12 +303,17 @@ run slowlogin slowlogin "login, $SLOW_USERS users, WeChat 1,000 ms" SlowLoginSim
   -Dusers="$SLOW_USERS" -DwechatMs=1000 -DrampSeconds="$SLOW_RAMP" -Dseconds="$SLOW_HOLD"
 
 # ---- idle connections held while logins are answered; the heap read while they are all open ----
-heap_watch() { # samples every second until the connections are all up (or the run ends): then heap before and after a GC
-  local best=0 n used live=""
-  for _ in $(seq 1 $((IDLE_RAMP + IDLE_HOLD + 60))); do
+# samples every second: once all the connections are open (or, counted from the first of them, the ramp and half the
+# hold have passed), the heap in use, then again after a full GC; bounded in count
+heap_watch() {
+  local baseline best=0 n now first=0 used live
+  baseline=$(established)
+  for _ in $(seq 1 $((IDLE_RAMP + IDLE_HOLD + 120))); do
     n=$(established)
+    now=$(date +%s)
     [ "$n" -gt "$best" ] && best=$n
-    if [ "$n" -ge "$IDLE_CONNS" ] || [ "$(( $(date +%s) - $1 ))" -gt $((IDLE_RAMP + IDLE_HOLD / 2 + 10)) ]; then
+    [ "$first" = 0 ] && [ "$n" -gt $((baseline + 10)) ] && first=$now
+    if [ "$n" -ge "$IDLE_CONNS" ] || { [ "$first" != 0 ] && [ $((now - first)) -ge $((IDLE_RAMP + IDLE_HOLD / 2)) ]; }; then
       used=$(heap_used_kb)
       jcmd "$GW_PID" GC.run >/dev/null 2>&1 || true
       live=$(heap_used_kb)
@@ -311,8 +324,8 @@ heap_watch() { # samples every second until the connections are all up (or the r
   done
   echo "{\"connections_max\":$best}"
 }
-IDLE_START=$(date +%s)
-heap_watch "$IDLE_START" >"$OUT/idle-heap.json" &
+if wanted idle; then
+heap_watch >"$OUT/idle-heap.json" &
 HEAP_PID=$!
 PIDS+=("$HEAP_PID")
 run idle idle "$IDLE_CONNS idle connections held while $IDLE_LOGIN_RATE users/s log in" IdleConnectionsSimulation \
@@ -329,6 +342,7 @@ except ValueError:
     run["heap"] = {}
 json.dump(run, open(sys.argv[1], "w"), indent=1)
 EOF
+fi
 
 # ---- the report ----
 log "writing $HERE/RESULTS.md"

@@ -356,7 +356,8 @@ def report(folder, results_md):
     w("|---|---|---|---|---|---|---|---|---|")
     for name, run in runs.items():
         if run.skipped:
-            w("| %s | skipped | | | | | | | |" % run.meta.get("label", name))
+            why = "skipped" if run.meta.get("skipped") else "no data: Gatling exited %s before writing its timeline" % run.meta.get("exit_code", "?")
+            w("| %s | %s | | | | | | | |" % (run.meta.get("label", name), why))
             continue
         gw = run.gateway()
         lat = latencies(gw)

@@ -11,4 +11,11 @@ class HealthTest extends IntegrationTest {
                 .expectStatus().isOk()
                 .expectBody().jsonPath("$.status").isEqualTo("UP");
     }
+
+    @Test
+    void pingAnswersNoContentWithoutTouchingAnything() {
+        gateway().get().uri("/api/v1/ping").exchange()
+                .expectStatus().isNoContent()
+                .expectBody().isEmpty();
+    }
 }

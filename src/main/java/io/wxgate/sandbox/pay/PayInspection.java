@@ -11,6 +11,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebInputException;
 
@@ -29,6 +30,11 @@ public class PayInspection {
     /** An order and its notify history, as a test wants to see it. */
     public record OrderView(String outTradeNo, TradeState tradeState, long totalFee, String prepayId,
                             String transactionId, List<NotifyAttempt> notifyAttempts, boolean notifyAcknowledged) {
+    }
+
+    /** One order in the list: enough to check that the merchant recorded every payment exactly once. */
+    public record OrderLine(String outTradeNo, TradeState tradeState, long totalFee, String transactionId,
+                            int notifyAttempts, boolean notifyAcknowledged) {
     }
 
     /**
@@ -69,6 +75,20 @@ public class PayInspection {
                             log == null ? List.of() : log.attempts(), log != null && log.acknowledged()));
                 })
                 .orElseGet(() -> ResponseEntity.notFound().build());
+    }
+
+    /** Every order the sandbox knows, or only those in {@code state} (e.g. {@code ?state=SUCCESS}: every payment made). */
+    @GetMapping("/sandbox/pay/orders")
+    public List<OrderLine> orders(@RequestParam(required = false) TradeState state) {
+        return orders.all().stream()
+                .filter(order -> state == null || order.state() == state)
+                .map(order -> {
+                    NotifyLog log = orders.existingNotifyLog(order).orElse(null);
+                    return new OrderLine(order.outTradeNo(), order.state(), order.totalFee(),
+                            order.payment() == null ? null : order.payment().transactionId(),
+                            log == null ? 0 : log.attempts().size(), log != null && log.acknowledged());
+                })
+                .toList();
     }
 
     @GetMapping("/sandbox/faults")

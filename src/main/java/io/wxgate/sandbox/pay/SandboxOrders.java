@@ -1,6 +1,7 @@
 package io.wxgate.sandbox.pay;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -93,6 +94,11 @@ public class SandboxOrders {
     /** Any merchant's order with this out_trade_no, for introspection. */
     public Optional<SandboxOrder> findAnyMerchant(String outTradeNo) {
         return orders.values().stream().filter(o -> o.outTradeNo().equals(outTradeNo)).findFirst();
+    }
+
+    /** Every order of every merchant, for introspection (a load test's exactly-once check). */
+    public Collection<SandboxOrder> all() {
+        return orders.values();
     }
 
     /** The payer pays through a prepay_id: NOTPAY with that current, unexpired prepay_id becomes SUCCESS. */

@@ -606,6 +606,23 @@ class SandboxPayTest {
     }
 
     @Test
+    void theOrderListShowsEveryPaymentMadeAndFiltersByState() {
+        String paid = newOutTradeNo();
+        String unpaid = newOutTradeNo();
+        requestPayment(phoneCall(placeOrder(paid, 7, "ok", SignType.MD5), SignType.MD5)).expectStatus().isOk();
+        placeOrder(unpaid, 1, "ok", SignType.MD5);
+
+        JsonNode success = sandbox.get().uri("/sandbox/pay/orders?state=SUCCESS").exchange().expectStatus().isOk()
+                .expectBody(JsonNode.class).returnResult().getResponseBody();
+        List<String> paidNos = success.valueStream().map(o -> o.get("outTradeNo").asString()).toList();
+        assertThat(paidNos).contains(paid).doesNotContain(unpaid);
+        JsonNode line = success.valueStream().filter(o -> paid.equals(o.get("outTradeNo").asString())).findFirst().orElseThrow();
+        assertThat(line.get("totalFee").asLong()).isEqualTo(7);
+        assertThat(line.get("transactionId").asString()).isNotBlank();
+        sandbox.get().uri("/sandbox/pay/orders?state=NOT_A_STATE").exchange().expectStatus().isBadRequest();
+    }
+
+    @Test
     void unknownOrderHasNoView() {
         sandbox.get().uri("/sandbox/pay/orders/{no}", "never-placed").exchange().expectStatus().isNotFound();
     }

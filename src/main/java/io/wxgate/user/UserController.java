@@ -29,6 +29,7 @@ public class UserController {
         json.readerFor(SeedPhoneRequest.class);
         json.writerFor(UserProfile.class);
         json.writerFor(SeedReply.class);
+        json.writerFor(SeedPhoneReply.class);
     }
 
     @GetMapping("/api/v1/users/me")
@@ -58,21 +59,22 @@ public class UserController {
                     Require.text(request.encryptedData(), "encryptedData");
                     return Require.text(request.token(), "token");
                 })
-                .flatMap(token -> users.saveProfile(token, new UserService.SealedUserInfo(
+                .flatMap(token -> users.saveSeedProfile(token, new UserService.SealedUserInfo(
                         request.iv(), request.encryptedData(), request.rawData(), request.signature())))
-                .map(SeedReply::ok);
+                .map(user -> new SeedReply(0, "ok", user));
     }
 
     @PostMapping({"/getphone/", "/getphone"})
-    public Mono<SeedReply> seedGetPhone(@RequestBody(required = false) SeedPhoneRequest body) {
+    public Mono<SeedPhoneReply> seedGetPhone(@RequestBody(required = false) SeedPhoneRequest body) {
         SeedPhoneRequest request = body == null ? new SeedPhoneRequest(null, null, null) : body;
         return Mono.fromCallable(() -> {
                     Require.text(request.iv(), "iv");
                     Require.text(request.encryptedData(), "encryptedData");
                     return Require.text(request.token(), "token");
                 })
-                .flatMap(token -> users.savePhone(token, new UserService.SealedData(request.iv(), request.encryptedData())))
-                .map(SeedReply::ok);
+                .flatMap(token -> users.saveSeedPhone(token, new UserService.SealedData(request.iv(), request.encryptedData())))
+                .map(phone -> new SeedPhoneReply(0, "ok",
+                        new SeedPhone(phone.phoneNumber(), phone.purePhoneNumber(), phone.countryCode())));
     }
 
     /** The seed's {@code /getinfo/} body: wx.getUserInfo's iv and encryptedData plus the login token. */
@@ -83,10 +85,15 @@ public class UserController {
     public record SeedPhoneRequest(String iv, String encryptedData, String token) {
     }
 
-    /** The seed's {@code {"code":0,"msg":"ok","data":{...}}}. */
-    public record SeedReply(int code, String msg, UserProfile data) {
-        static SeedReply ok(UserProfile user) {
-            return new SeedReply(0, "ok", user);
-        }
+    /** The seed's {@code /getinfo/} success: {@code {"status":0,"msg":"ok","data":{the Wxuser row}}}. */
+    public record SeedReply(int status, String msg, SeedUser data) {
+    }
+
+    /** {@code /getphone/}'s success, in the same shape: {@code {"status":0,"msg":"ok","data":{phoneNumber,...}}}. */
+    public record SeedPhoneReply(int status, String msg, SeedPhone data) {
+    }
+
+    /** The phone number as getPhoneNumber's data names it. */
+    public record SeedPhone(String phoneNumber, String purePhoneNumber, String countryCode) {
     }
 }

@@ -24,7 +24,7 @@ public class UserController {
         this.users = users;
         // Jackson resolves a type's (de)serializer under a lock on first use: resolve these bodies at startup
         json.readerFor(UserService.SealedUserInfo.class);
-        json.readerFor(UserService.SealedData.class);
+        json.readerFor(PhoneRequest.class);
         json.readerFor(SeedUserInfoRequest.class);
         json.readerFor(SeedPhoneRequest.class);
         json.writerFor(UserProfile.class);
@@ -44,11 +44,14 @@ public class UserController {
         return Mono.fromCallable(() -> BearerToken.from(authorization)).flatMap(token -> users.saveProfile(token, sealed));
     }
 
+    /** {@code {"code"}} from today's getPhoneNumber button, or {@code {iv, encryptedData}} from an old client. */
     @PostMapping("/api/v1/users/me/phone")
     public Mono<UserProfile> savePhone(@RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) String authorization,
-                                       @RequestBody(required = false) UserService.SealedData body) {
-        UserService.SealedData sealed = body == null ? new UserService.SealedData(null, null) : body;
-        return Mono.fromCallable(() -> BearerToken.from(authorization)).flatMap(token -> users.savePhone(token, sealed));
+                                       @RequestBody(required = false) PhoneRequest body) {
+        PhoneRequest request = body == null ? new PhoneRequest(null, null, null) : body;
+        return Mono.fromCallable(() -> BearerToken.from(authorization))
+                .flatMap(token -> request.byCode() ? users.savePhoneByCode(token, request.code())
+                        : users.savePhone(token, new UserService.SealedData(request.iv(), request.encryptedData())));
     }
 
     @PostMapping({"/getinfo/", "/getinfo"})
@@ -66,13 +69,17 @@ public class UserController {
 
     @PostMapping({"/getphone/", "/getphone"})
     public Mono<SeedPhoneReply> seedGetPhone(@RequestBody(required = false) SeedPhoneRequest body) {
-        SeedPhoneRequest request = body == null ? new SeedPhoneRequest(null, null, null) : body;
+        SeedPhoneRequest request = body == null ? new SeedPhoneRequest(null, null, null, null) : body;
+        boolean byCode = request.code() != null && !request.code().isBlank();
         return Mono.fromCallable(() -> {
-                    Require.text(request.iv(), "iv");
-                    Require.text(request.encryptedData(), "encryptedData");
+                    if (!byCode) {
+                        Require.text(request.iv(), "iv");
+                        Require.text(request.encryptedData(), "encryptedData");
+                    }
                     return Require.text(request.token(), "token");
                 })
-                .flatMap(token -> users.saveSeedPhone(token, new UserService.SealedData(request.iv(), request.encryptedData())))
+                .flatMap(token -> byCode ? users.saveSeedPhoneByCode(token, request.code())
+                        : users.saveSeedPhone(token, new UserService.SealedData(request.iv(), request.encryptedData())))
                 .map(phone -> new SeedPhoneReply(0, "ok",
                         new SeedPhone(phone.phoneNumber(), phone.purePhoneNumber(), phone.countryCode())));
     }
@@ -81,8 +88,15 @@ public class UserController {
     public record SeedUserInfoRequest(String iv, String encryptedData, String token, String rawData, String signature) {
     }
 
-    /** {@code /getphone/} in the seed's style: getPhoneNumber's iv and encryptedData plus the login token. */
-    public record SeedPhoneRequest(String iv, String encryptedData, String token) {
+    /** {@code /getphone/} in the seed's style: getPhoneNumber's code (or an old client's iv and encryptedData) plus the login token. */
+    public record SeedPhoneRequest(String code, String iv, String encryptedData, String token) {
+    }
+
+    /** The body of {@code POST /api/v1/users/me/phone}: a code, or iv and encryptedData. */
+    public record PhoneRequest(String code, String iv, String encryptedData) {
+        boolean byCode() {
+            return code != null && !code.isBlank();
+        }
     }
 
     /** The seed's {@code /getinfo/} success: {@code {"status":0,"msg":"ok","data":{the Wxuser row}}}. */

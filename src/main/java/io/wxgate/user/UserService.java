@@ -25,12 +25,15 @@ public class UserService {
     private final OpenData openData;
     private final UserRepository users;
     private final OpenDataProperties limits;
+    private final PhoneNumberClient phoneNumbers;
 
-    public UserService(SessionStore sessions, OpenData openData, UserRepository users, OpenDataProperties limits) {
+    public UserService(SessionStore sessions, OpenData openData, UserRepository users, OpenDataProperties limits,
+                       PhoneNumberClient phoneNumbers) {
         this.sessions = sessions;
         this.openData = openData;
         this.users = users;
         this.limits = limits;
+        this.phoneNumbers = phoneNumbers;
     }
 
     /** Decrypts and stores a wx.getUserInfo answer; returns the user as stored. */
@@ -52,6 +55,23 @@ public class UserService {
     /** The same for the seed-style {@code /getphone/}: returns the phone number as stored. */
     public Mono<OpenData.PhoneInfo> saveSeedPhone(String token, SealedData sealed) {
         return storePhone(token, sealed).map(StoredPhone::phone);
+    }
+
+    /** Exchanges a getPhoneNumber code with WeChat and stores the number; returns the user as stored. */
+    public Mono<UserProfile> savePhoneByCode(String token, String code) {
+        return storePhoneByCode(token, code).flatMap(stored -> stored(stored.session().openid()));
+    }
+
+    /** The same for the seed-style {@code /getphone/}: returns the phone number as stored. */
+    public Mono<OpenData.PhoneInfo> saveSeedPhoneByCode(String token, String code) {
+        return storePhoneByCode(token, code).map(StoredPhone::phone);
+    }
+
+    private Mono<StoredPhone> storePhoneByCode(String token, String code) {
+        return Mono.fromCallable(() -> Require.text(code, "code"))
+                .then(sessions.require(token))
+                .flatMap(session -> phoneNumbers.exchange(code)
+                        .flatMap(phone -> users.savePhone(session.openid(), phone).thenReturn(new StoredPhone(session, phone))));
     }
 
     private Mono<Session> storeProfile(String token, SealedUserInfo sealed) {

@@ -147,7 +147,7 @@ public class AccessTokens {
     }
 
     private Token issue(App app, String appid, boolean stable, Instant now) {
-        Token token = new Token(appid, random.alnum(24) + "_" + random.alnum(100), stable, now.plus(TTL), null);
+        Token token = new Token(appid, random.alnum(64), stable, now.plus(TTL), null);
         tokens.put(token.value(), token);
         app.issued++;
         return token;

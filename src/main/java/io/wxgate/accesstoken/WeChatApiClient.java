@@ -110,6 +110,24 @@ public class WeChatApiClient implements DisposableBean {
                 });
     }
 
+    /** {@code GET path?access_token=…&query…}: as {@link #post}, for the calls WeChat takes as a query. */
+    public Mono<JsonNode> get(String path, String accessToken, Map<String, String> query) {
+        Map<String, String> values = new LinkedHashMap<>(query);
+        values.put("access_token", accessToken);
+        return exchange(path, web.get().uri(uri -> {
+                    values.keySet().forEach(name -> uri.queryParam(name, "{" + name + "}"));
+                    return uri.path(path).build(values);
+                }))
+                .handle((reply, sink) -> {
+                    int errcode = errcode(reply);
+                    if (AccessTokenErrors.Rejected.isTokenErrcode(errcode)) {
+                        sink.error(new AccessTokenErrors.Rejected(errcode));
+                    } else {
+                        sink.next(reply);
+                    }
+                });
+    }
+
     /** WeChat's errcode in a reply, 0 when absent. */
     public static int errcode(JsonNode reply) {
         JsonNode errcode = reply.get("errcode");

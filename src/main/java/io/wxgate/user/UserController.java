@@ -5,6 +5,7 @@ import io.wxgate.web.Require;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
@@ -25,6 +26,7 @@ public class UserController {
         // Jackson resolves a type's (de)serializer under a lock on first use: resolve these bodies at startup
         json.readerFor(UserService.SealedUserInfo.class);
         json.readerFor(PhoneRequest.class);
+        json.readerFor(NicknameRequest.class);
         json.readerFor(SeedUserInfoRequest.class);
         json.readerFor(SeedPhoneRequest.class);
         json.writerFor(UserProfile.class);
@@ -52,6 +54,18 @@ public class UserController {
         return Mono.fromCallable(() -> BearerToken.from(authorization))
                 .flatMap(token -> request.byCode() ? users.savePhoneByCode(token, request.code())
                         : users.savePhone(token, new UserService.SealedData(request.iv(), request.encryptedData())));
+    }
+
+    /** The nickname input's value, checked with WeChat's msg_sec_check before it is stored. */
+    @PutMapping("/api/v1/users/me/nickname")
+    public Mono<UserProfile> saveNickname(@RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) String authorization,
+                                          @RequestBody(required = false) NicknameRequest body) {
+        String nickName = body == null ? null : body.nickName();
+        return Mono.fromCallable(() -> BearerToken.from(authorization)).flatMap(token -> users.saveNickname(token, nickName));
+    }
+
+    /** {@code {"nickName"}}. */
+    public record NicknameRequest(String nickName) {
     }
 
     @PostMapping({"/getinfo/", "/getinfo"})

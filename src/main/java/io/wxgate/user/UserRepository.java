@@ -60,6 +60,14 @@ public class UserRepository {
         return spec.then();
     }
 
+    /** A nickname that passed WeChat's content check. */
+    public Mono<Void> saveNickname(String openid, String nickName) {
+        return db.sql("UPDATE wx_user SET nick_name = :nickName WHERE openid = :openid")
+                .bind("nickName", nickName)
+                .bind("openid", openid)
+                .then();
+    }
+
     /** The stored user, or empty when this openid never logged in. */
     public Mono<UserProfile> find(String openid) {
         return db.sql("""

@@ -26,9 +26,13 @@ public class UserService {
     private final UserRepository users;
     private final OpenDataProperties limits;
     private final PhoneNumberClient phoneNumbers;
+    private final SessionKeyCheck sessionKeys;
+    private final ContentCheck contentCheck;
 
     public UserService(SessionStore sessions, OpenData openData, UserRepository users, OpenDataProperties limits,
-                       PhoneNumberClient phoneNumbers) {
+                       PhoneNumberClient phoneNumbers, SessionKeyCheck sessionKeys, ContentCheck contentCheck) {
+        this.sessionKeys = sessionKeys;
+        this.contentCheck = contentCheck;
         this.sessions = sessions;
         this.openData = openData;
         this.users = users;
@@ -74,6 +78,30 @@ public class UserService {
                         .flatMap(phone -> users.savePhone(session.openid(), phone).thenReturn(new StoredPhone(session, phone))));
     }
 
+    /**
+     * A nickname from the nickname input: stored only when WeChat's msg_sec_check says pass; review and risky
+     * are refused with {@link ContentCheck.TextRefused} and store nothing.
+     */
+    public Mono<UserProfile> saveNickname(String token, String nickName) {
+        return Mono.fromCallable(() -> checkedNickname(nickName))
+                .then(sessions.require(token))
+                .flatMap(session -> contentCheck.suggest(session.openid(), nickName, ContentCheck.SCENE_PROFILE)
+                        .flatMap(suggest -> "pass".equals(suggest)
+                                ? users.saveNickname(session.openid(), nickName).then(stored(session.openid()))
+                                : Mono.error(new ContentCheck.TextRefused("the nickname", suggest))));
+    }
+
+    private static String checkedNickname(String nickName) {
+        Require.text(nickName, "nickName");
+        if (nickName.codePointCount(0, nickName.length()) > 100) {
+            throw new BadRequest("nickName is longer than 100 characters");
+        }
+        if (nickName.codePoints().anyMatch(Character::isISOControl)) {
+            throw new BadRequest("nickName contains control characters");
+        }
+        return nickName;
+    }
+
     private Mono<Session> storeProfile(String token, SealedUserInfo sealed) {
         return Mono.fromRunnable(sealed::check)
                 .then(sessions.require(token))
@@ -100,15 +128,26 @@ public class UserService {
     }
 
     /**
-     * Opens a session's data; a refusal is counted against the session, and the {@code max-failures}-th ends it.
-     * The answer is the same refusal either way: the next call finds the token gone.
+     * Opens a session's data. On a refusal WeChat is asked whether the session_key is still valid: if not, the
+     * session ends with {@link SessionKeyCheck.SessionKeyExpired} (that depends on WeChat's state, never on the data
+     * sent). Otherwise the refusal is counted against the session and the {@code max-failures}-th ends it; the answer
+     * is the same refusal either way, and the next call finds the token gone.
      */
     private <T> Mono<T> opened(Session session, Callable<T> open) {
         return Mono.fromCallable(open)
-                .onErrorResume(UserDataRejected.class, rejected -> sessions.recordFailure(session, limits.maxFailures())
-                        .doOnNext(revoked -> log.warn("open data refused for {}: {}{}", OpenidMask.mask(session.openid()),
-                                rejected.reason(), revoked ? "; session ended" : ""))
-                        .then(Mono.error(rejected)));
+                .onErrorResume(UserDataRejected.class, rejected -> sessionKeys.stillValid(session)
+                        .flatMap(valid -> valid ? countFailure(session, rejected)
+                                : sessions.revoke(session)
+                                        .doOnSuccess(done -> log.info("session_key of {} no longer valid at WeChat; session ended",
+                                                OpenidMask.mask(session.openid())))
+                                        .then(Mono.error(new SessionKeyCheck.SessionKeyExpired()))));
+    }
+
+    private <T> Mono<T> countFailure(Session session, UserDataRejected rejected) {
+        return sessions.recordFailure(session, limits.maxFailures())
+                .doOnNext(revoked -> log.warn("open data refused for {}: {}{}", OpenidMask.mask(session.openid()),
+                        rejected.reason(), revoked ? "; session ended" : ""))
+                .then(Mono.error(rejected));
     }
 
     /** The logged-in user as stored. */

@@ -125,6 +125,12 @@ public class MiniappWorld {
         return new Exchange(users.get(key(appid, phone.openid())), 0, "ok", Duration.ZERO);
     }
 
+    /** resetusersessionkey: a new session_key for the user (WeChat keeps the old expiry; the sandbox has none). */
+    public Optional<User> resetSessionKey(String appid, String openid) {
+        return Optional.ofNullable(users.computeIfPresent(key(appid, openid),
+                (k, u) -> u.sessionKey() == null ? u : u.withSessionKey(random.base64Bytes(16))));
+    }
+
     public Optional<User> user(String appid, String openid) {
         return Optional.ofNullable(users.get(key(appid, openid)));
     }

@@ -1,6 +1,7 @@
 package io.wxgate.sandbox.miniapp;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.wxgate.wechat.SessionKeySignature;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,11 +24,13 @@ public class WeChatApiController {
 
     private final MiniappWorld world;
     private final AccessTokens tokens;
+    private final ContentCheckProperties contentCheck;
     private final JsonMapper json = JsonMapper.builder().build();
 
-    public WeChatApiController(MiniappWorld world, AccessTokens tokens) {
+    public WeChatApiController(MiniappWorld world, AccessTokens tokens, ContentCheckProperties contentCheck) {
         this.world = world;
         this.tokens = tokens;
+        this.contentCheck = contentCheck;
     }
 
     @GetMapping("/sns/jscode2session")
@@ -121,6 +124,97 @@ public class WeChatApiController {
         body.put("errmsg", "ok");
         body.put("phone_info", phone);
         return reply(body);
+    }
+
+    /** {@code {content, version, scene, openid}}; WxJava sends version as a string, WeChat's docs as a number. */
+    public record TextCheckRequest(String content, Object version, Integer scene, String openid) {
+    }
+
+    /** Version 2 of the text check: {@code result.suggest} is pass, review or risky. */
+    @PostMapping("/wxa/msg_sec_check")
+    public ResponseEntity<String> msgSecCheck(@RequestParam(name = "access_token", required = false) String accessToken,
+                                              @RequestBody(required = false) TextCheckRequest request) {
+        AccessTokens.Check check = tokens.check(accessToken);
+        if (check.errcode() != 0) {
+            return reply(tokenError(check.errcode(), accessToken));
+        }
+        if (request == null || request.content() == null || request.version() == null
+                || !"2".equals(String.valueOf(request.version())) || request.scene() == null
+                || request.scene() < 1 || request.scene() > 4) {
+            return reply(error(47001, "data format error"));
+        }
+        if (request.openid() == null || world.user(check.appid(), request.openid()).isEmpty()) {
+            return reply(error(40003, "invalid openid"));
+        }
+        String suggest = contentCheck.riskyWords().stream().anyMatch(request.content()::contains) ? "risky"
+                : contentCheck.reviewWords().stream().anyMatch(request.content()::contains) ? "review" : "pass";
+        int label = suggest.equals("pass") ? 100 : 20001;
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("suggest", suggest);
+        result.put("label", label);
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("strategy", "content_model");
+        detail.put("errcode", 0);
+        detail.put("suggest", suggest);
+        detail.put("label", label);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("errcode", 0);
+        body.put("errmsg", "ok");
+        body.put("result", result);
+        body.put("detail", java.util.List.of(detail));
+        body.put("trace_id", "sandbox-" + Long.toHexString(System.nanoTime()));
+        return reply(body);
+    }
+
+    /** Whether {@code signature} = hmac_sha256(session_key, "") matches the user's current session_key (87009 if not). */
+    @GetMapping("/wxa/checksession")
+    public ResponseEntity<String> checkSession(@RequestParam(name = "access_token", required = false) String accessToken,
+                                               @RequestParam(required = false) String openid,
+                                               @RequestParam(required = false) String signature,
+                                               @RequestParam(name = "sig_method", required = false) String sigMethod) {
+        AccessTokens.Check check = tokens.check(accessToken);
+        if (check.errcode() != 0) {
+            return reply(tokenError(check.errcode(), accessToken));
+        }
+        MiniappWorld.User user = signedBy(check.appid(), openid, signature, sigMethod);
+        if (user == null) {
+            return reply(error(87009, "invalid signature"));
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("errcode", 0);
+        body.put("errmsg", "ok");
+        return reply(body);
+    }
+
+    /** A new session_key for the user, given a valid signature of the current one. */
+    @GetMapping("/wxa/resetusersessionkey")
+    public ResponseEntity<String> resetSessionKey(@RequestParam(name = "access_token", required = false) String accessToken,
+                                                  @RequestParam(required = false) String openid,
+                                                  @RequestParam(required = false) String signature,
+                                                  @RequestParam(name = "sig_method", required = false) String sigMethod) {
+        AccessTokens.Check check = tokens.check(accessToken);
+        if (check.errcode() != 0) {
+            return reply(tokenError(check.errcode(), accessToken));
+        }
+        if (signedBy(check.appid(), openid, signature, sigMethod) == null) {
+            return reply(error(87009, "invalid signature"));
+        }
+        MiniappWorld.User user = world.resetSessionKey(check.appid(), openid).orElseThrow();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("errcode", 0);
+        body.put("errmsg", "ok");
+        body.put("openid", user.openid());
+        body.put("session_key", user.sessionKey());
+        return reply(body);
+    }
+
+    private MiniappWorld.User signedBy(String appid, String openid, String signature, String sigMethod) {
+        if (!"hmac_sha256".equals(sigMethod) || openid == null) {
+            return null;
+        }
+        return world.user(appid, openid)
+                .filter(u -> u.sessionKey() != null && SessionKeySignature.matches(signature, u.sessionKey()))
+                .orElse(null);
     }
 
     private static Map<String, Object> tokenError(int errcode, String accessToken) {

@@ -135,4 +135,32 @@ class SandboxAccessTokenTest {
                 .exchange().expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody());
         assertThat(used.get("errcode").asInt()).isEqualTo(40029);
     }
+
+    @Test
+    void checksessionAndResetusersessionkeyTakeTheHmacOfTheSessionKey() {
+        String openid = "oOtherAppCheckSessionUser001";
+        String code = sandbox.post().uri("/sandbox/wx/login").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("appid", APPID, "openid", openid)).exchange().expectStatus().isOk()
+                .expectBody(JsonNode.class).returnResult().getResponseBody().get("code").asString();
+        String sessionKey = JSON.readTree(sandbox.get().uri("/sns/jscode2session?appid=" + APPID + "&secret=" + SECRET
+                        + "&js_code=" + code + "&grant_type=authorization_code")
+                .exchange().expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody()).get("session_key").asString();
+        String token = stableToken(false, SECRET).get("access_token").asString();
+
+        assertThat(sessionCall("checksession", token, openid, io.wxgate.wechat.SessionKeySignature.of(sessionKey)).get("errcode").asInt()).isZero();
+        assertThat(sessionCall("checksession", token, openid, "0".repeat(64)).get("errcode").asInt()).isEqualTo(87009);
+
+        JsonNode reset = sessionCall("resetusersessionkey", token, openid, io.wxgate.wechat.SessionKeySignature.of(sessionKey));
+        String newKey = reset.get("session_key").asString();
+        assertThat(newKey).isNotEqualTo(sessionKey);
+        assertThat(sessionCall("checksession", token, openid, io.wxgate.wechat.SessionKeySignature.of(sessionKey)).get("errcode").asInt()).isEqualTo(87009);
+        assertThat(sessionCall("checksession", token, openid, io.wxgate.wechat.SessionKeySignature.of(newKey)).get("errcode").asInt()).isZero();
+        assertThat(sessionCall("checksession", "void-token", openid, io.wxgate.wechat.SessionKeySignature.of(newKey)).get("errcode").asInt()).isEqualTo(40001);
+    }
+
+    private JsonNode sessionCall(String api, String token, String openid, String signature) {
+        return JSON.readTree(sandbox.get().uri("/wxa/" + api + "?access_token=" + token + "&openid=" + openid
+                        + "&signature=" + signature + "&sig_method=hmac_sha256")
+                .exchange().expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody());
+    }
 }

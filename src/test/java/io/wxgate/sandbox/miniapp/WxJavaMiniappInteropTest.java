@@ -85,4 +85,19 @@ class WxJavaMiniappInteropTest {
         assertThat(phone.getPurePhoneNumber()).matches("138\\d{8}");
         assertThat(wxJava.getAccessToken()).isNotEqualTo(before);
     }
+
+    @Test
+    void wxJavasMsgSecCheckGetsPassAndRisky() throws WxErrorException {
+        WxMaService wxJava = wxJava();
+        phoneCode(); // makes sure the user exists at the sandbox
+
+        var pass = wxJava.getSecurityService().checkMessage(cn.binarywang.wx.miniapp.bean.security.WxMaMsgSecCheckCheckRequest
+                .builder().version("2").scene(1).openid(OPENID).content("一只小熊").build());
+        var risky = wxJava.getSecurityService().checkMessage(cn.binarywang.wx.miniapp.bean.security.WxMaMsgSecCheckCheckRequest
+                .builder().version("2").scene(1).openid(OPENID).content("一起去赌博").build());
+
+        assertThat(pass.getResult().getSuggest()).isEqualTo("pass");
+        assertThat(risky.getResult().getSuggest()).isEqualTo("risky");
+        assertThat(risky.getTraceId()).isNotBlank();
+    }
 }

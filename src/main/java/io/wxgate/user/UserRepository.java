@@ -60,6 +60,14 @@ public class UserRepository {
         return spec.then();
     }
 
+    /** The URL of the avatar the user uploaded. */
+    public Mono<Void> saveAvatarUrl(String openid, String url) {
+        return db.sql("UPDATE wx_user SET avatar_url = :url WHERE openid = :openid")
+                .bind("url", url)
+                .bind("openid", openid)
+                .then();
+    }
+
     /** A nickname that passed WeChat's content check. */
     public Mono<Void> saveNickname(String openid, String nickName) {
         return db.sql("UPDATE wx_user SET nick_name = :nickName WHERE openid = :openid")

@@ -58,6 +58,9 @@ class TwoInstancesAccessTokenTest extends IntegrationTest {
         if (second != null) {
             second.close();
         }
+        if (redisClient != null) {
+            redisClient.shutdown();
+        }
     }
 
     @Test
@@ -110,6 +113,42 @@ class TwoInstancesAccessTokenTest extends IntegrationTest {
         assertThat(issued()).isEqualTo(issued);
         assertThat(firstTokens.current().block(Duration.ofSeconds(5))).isEqualTo(replacement);
     }
+
+    @Test
+    void aTokenNearItsEndIsRenewedAheadOfTimeByOneInstanceWhileBothKeepUsingIt() throws InterruptedException {
+        assertThat(send(preparedCalls().get(0)).status()).isEqualTo(200);
+        String token = firstTokens.current().block(Duration.ofSeconds(5));
+        // the cached token has a minute left: inside the four-minute refresh-ahead window
+        long soon = System.currentTimeMillis() + 60_000;
+        redisHash().hset(AccessTokenService.TOKEN_PREFIX + TestWorld.APPID, "expires_at", Long.toString(soon));
+        double refreshesBefore = refreshes();
+        AccessTokenService secondTokens = second.getBean(AccessTokenService.class);
+
+        List<String> seen = Flux.range(0, 40)
+                .flatMap(i -> (i % 2 == 0 ? firstTokens : secondTokens).current(), 40)
+                .collectList().block(Duration.ofSeconds(20));
+
+        assertThat(seen).hasSize(40).containsOnly(token); // nobody waited for the renewal
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (Long.parseLong(redisHash().hget(AccessTokenService.TOKEN_PREFIX + TestWorld.APPID, "expires_at")) <= soon
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(Long.parseLong(redisHash().hget(AccessTokenService.TOKEN_PREFIX + TestWorld.APPID, "expires_at")))
+                .isGreaterThan(soon + 3_600_000L);
+        assertThat(refreshes()).isEqualTo(refreshesBefore + 1);
+    }
+
+    private static io.lettuce.core.api.sync.RedisCommands<String, String> redisHash() {
+        if (redisClient == null) {
+            redisClient = io.lettuce.core.RedisClient.create("redis://127.0.0.1:" + world().servers().redisPort());
+            redis = redisClient.connect().sync();
+        }
+        return redis;
+    }
+
+    private static io.lettuce.core.RedisClient redisClient;
+    private static io.lettuce.core.api.sync.RedisCommands<String, String> redis;
 
     private record Call(String baseUrl, String token, String code) {
         Call onSecond() {

@@ -62,6 +62,11 @@ class AccessTokenServiceTest {
                                             : "{\"access_token\":\"" + stableToken.get() + "\",\"expires_in\":7200}";
                                     return response.header("Content-Type", "text/plain").sendString(Mono.just(reply)).then();
                                 }))
+                        .get("/cgi-bin/token", (request, response) -> {
+                            calls.merge("classic", 1, Integer::sum);
+                            String reply = "{\"access_token\":\"C" + calls.get("classic") + "\",\"expires_in\":7200}";
+                            return response.sendString(Mono.just(reply)).then();
+                        })
                         .post("/wxa/echo", (request, response) -> {
                             String token = request.uri().replaceAll(".*access_token=([^&]*).*", "$1");
                             String reply = token.equals(refusedToken.get()) ? "{\"errcode\":40001,\"errmsg\":\"invalid credential\"}"
@@ -118,6 +123,22 @@ class AccessTokenServiceTest {
         assertThat(echo()).isEqualTo("T1");
 
         assertThat(calls).containsEntry("stable", 1).doesNotContainKey("force");
+    }
+
+    @Test
+    void theClassicSourceTakesTokensFromCgiBinTokenAndReplacesARefusedOne() {
+        AccessTokenProperties classic = new AccessTokenProperties(AccessTokenProperties.Source.CLASSIC, Duration.ofMinutes(4),
+                Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofMillis(50), 20, Duration.ofSeconds(30));
+        MiniappProperties miniapp = new MiniappProperties(appid, "secret-for-this-test", URI.create("http://127.0.0.1:" + wechat.port()),
+                Duration.ofSeconds(2), Duration.ofSeconds(2), MiniappProperties.Breaker.DEFAULTS);
+        service = new AccessTokenService(client, new ReactiveStringRedisTemplate(redisFactory), classic, miniapp, new SimpleMeterRegistry());
+
+        assertThat(echo()).isEqualTo("C1");
+        assertThat(echo()).isEqualTo("C1");
+        refusedToken.set("C1");
+        assertThat(echo()).isEqualTo("C2");
+
+        assertThat(calls).containsEntry("classic", 2).doesNotContainKey("stable");
     }
 
     @ParameterizedTest

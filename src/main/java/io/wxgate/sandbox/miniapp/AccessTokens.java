@@ -9,6 +9,7 @@ import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -19,6 +20,7 @@ import org.springframework.stereotype.Component;
  * <li>{@code /cgi-bin/stable_token}: the same token while it is valid; in its last five minutes a new one is issued
  * and the old one lives out its time; {@code force_refresh} ends the current one at once, at most 20 times a day,
  * and within 30 s of the previous forced refresh it answers the current token unchanged.</li>
+ * <li>{@code /cgi-bin/token} at most 2000 times a day (45009).</li>
  * <li>the two kinds are independent of each other; an expired token answers 42001, a replaced one 40001.</li>
  * </ul>
  */
@@ -29,6 +31,8 @@ public class AccessTokens {
     static final Duration OVERLAP = Duration.ofMinutes(5);
     static final int FORCE_REFRESH_PER_DAY = 20;
     static final Duration FORCE_REFRESH_SPACING = Duration.ofSeconds(30);
+    /** WeChat's daily quota of /cgi-bin/token calls per app. */
+    static final int CLASSIC_PER_DAY = 2000;
 
     /** One token: whose, until when it lives, and from when it is void because it was replaced. */
     record Token(String appid, String value, boolean stable, Instant expiresAt, Instant voidFrom) {
@@ -54,22 +58,41 @@ public class AccessTokens {
         Instant lastForce;
         LocalDate forceDay;
         int forcesToday;
+        LocalDate classicDay;
+        int classicToday;
         int issued;
     }
 
     private final SandboxRandom random;
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
+    private final int classicPerDay;
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
     private final Map<String, App> apps = new HashMap<>();
 
+    @Autowired
     public AccessTokens(SandboxRandom random) {
+        this(random, Clock.systemUTC(), CLASSIC_PER_DAY);
+    }
+
+    AccessTokens(SandboxRandom random, Clock clock, int classicPerDay) {
         this.random = random;
+        this.clock = clock;
+        this.classicPerDay = classicPerDay;
     }
 
     /** {@code GET /cgi-bin/token}. */
     public synchronized Grant classic(String appid) {
         App app = app(appid);
         Instant now = clock.instant();
+        LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        if (!today.equals(app.classicDay)) {
+            app.classicDay = today;
+            app.classicToday = 0;
+        }
+        if (app.classicToday >= classicPerDay) {
+            return Grant.error(45009, "reach max api daily quota limit");
+        }
+        app.classicToday++;
         if (app.classic != null) {
             // the previous token overlaps the new one for five minutes; anything older is already void
             retire(app.classic, now.plus(OVERLAP));

@@ -11,7 +11,7 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 @SpringBootApplication
 @EnableScheduling
 @ComponentScan(excludeFilters = @ComponentScan.Filter(type = FilterType.REGEX, pattern = "io\\.wxgate\\.sandbox\\..*"))
-@ConfigurationPropertiesScan(basePackages = {"io.wxgate.login", "io.wxgate.user", "io.wxgate.pay", "io.wxgate.notify", "io.wxgate.web", "io.wxgate.overload"})
+@ConfigurationPropertiesScan(basePackages = {"io.wxgate.accesstoken", "io.wxgate.login", "io.wxgate.user", "io.wxgate.pay", "io.wxgate.notify", "io.wxgate.web", "io.wxgate.overload"})
 public class WxgateApplication {
 
     public static void main(String[] args) {

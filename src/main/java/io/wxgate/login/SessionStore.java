@@ -31,6 +31,22 @@ public class SessionStore {
             return 1
             """, Long.class);
 
+    static final String FAILURES_PREFIX = "wxgate:open-data-failures:";
+
+    // counts a failure under the token; at the limit the session, its openid pointer (if still this token's)
+    // and the counter go, in one step, so parallel failures cannot outrun the limit
+    private static final RedisScript<Long> FAIL = RedisScript.of("""
+            if redis.call('EXISTS', KEYS[2]) == 0 then return 1 end
+            local n = redis.call('INCR', KEYS[1])
+            if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+            if n >= tonumber(ARGV[2]) then
+              redis.call('DEL', KEYS[1], KEYS[2])
+              if redis.call('GET', KEYS[3]) == ARGV[3] then redis.call('DEL', KEYS[3]) end
+              return 1
+            end
+            return 0
+            """, Long.class);
+
     private final ReactiveStringRedisTemplate redis;
     private final SessionProperties properties;
     private final RandomText random = new RandomText();
@@ -57,6 +73,22 @@ public class SessionStore {
                 Long.toString(properties.ttl().toSeconds()), SESSION_PREFIX, token);
         return onRedis(redis.execute(REPLACE, keys, args).then())
                 .then(Mono.just(new Session(token, openid, unionid, sessionKey)));
+    }
+
+    /**
+     * Counts one piece of open data this session could not open; the {@code limit}-th ends the session.
+     * Emits whether the session is gone.
+     */
+    public Mono<Boolean> recordFailure(Session session, int limit) {
+        List<String> keys = List.of(FAILURES_PREFIX + session.token(), SESSION_PREFIX + session.token(),
+                OPENID_PREFIX + session.openid());
+        List<String> args = List.of(Long.toString(properties.ttl().toSeconds()), Integer.toString(limit), session.token());
+        return onRedis(redis.execute(FAIL, keys, args).next()).map(revoked -> revoked == 1L);
+    }
+
+    /** Ends a session at once (its token and the user's pointer to it). */
+    public Mono<Void> revoke(Session session) {
+        return recordFailure(session, 1).then();
     }
 
     /** The live session for a token, or {@link SessionExpired}. */

@@ -9,6 +9,13 @@ public class BadRequest extends GatewayException {
     }
 
     public static BadRequest missing(String field) {
-        return new BadRequest("missing or empty field: " + field);
+        return new MissingField(field);
+    }
+
+    /** A required field is absent or empty (the seed's {@code 缺少参数}). */
+    public static final class MissingField extends BadRequest {
+        MissingField(String field) {
+            super("missing or empty field: " + field);
+        }
     }
 }

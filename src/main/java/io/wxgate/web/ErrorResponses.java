@@ -38,11 +38,47 @@ public class ErrorResponses {
 
     @ExceptionHandler(GatewayException.class)
     public ResponseEntity<Object> gateway(GatewayException e, ServerWebExchange exchange) {
+        ResponseEntity<Object> seed = seedAnswer(exchange.getRequest().getPath().value(), e);
+        if (seed != null) {
+            return seed;
+        }
         ResponseEntity<Object> response = respond(exchange, e.status(), e.code(), e.seedCode(), e.getMessage());
         if (e.retryAfter() == null) {
             return response;
         }
         return withRetryAfter(response, Math.max(1, (e.retryAfter().toMillis() + 999) / 1000));
+    }
+
+    /**
+     * The answers the seed's Django views gave, exactly: HTTP 200 (DRF's default) with only {@code status|code} and
+     * {@code msg}. {@code /login/}: 1 缺少参数, 2 无效的code (any code WeChat refuses); {@code /getinfo/} (and
+     * {@code /getphone/} in its style): 1 缺少参数, 2 无效的token. Failures the seed had no answer for keep
+     * their own status and the machine code in {@code error}.
+     */
+    private static ResponseEntity<Object> seedAnswer(String path, GatewayException e) {
+        boolean login = path.equals("/login/") || path.equals("/login");
+        boolean userData = path.equals("/getinfo/") || path.equals("/getinfo") || path.equals("/getphone/") || path.equals("/getphone");
+        if (!login && !userData) {
+            return null;
+        }
+        String key = login ? "status" : "code";
+        if (e instanceof BadRequest.MissingField) {
+            return seedBody(key, 1, "缺少参数");
+        }
+        if (login && (e.code().equals("invalid_code") || e.code().equals("bad_request"))) {
+            return seedBody(key, 2, "无效的code");
+        }
+        if (userData && e.code().equals("session_expired")) {
+            return seedBody(key, 2, "无效的token");
+        }
+        return null;
+    }
+
+    private static ResponseEntity<Object> seedBody(String key, int value, String msg) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put(key, value);
+        body.put("msg", msg);
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(body);
     }
 
     @ExceptionHandler(ServerWebInputException.class)

@@ -1,5 +1,8 @@
 package io.wxgate.wechat;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -44,7 +47,16 @@ public final class UserDataCipher {
         if (badPad) {
             throw new BadUserData("encryptedData has invalid padding (wrong session_key or iv?)");
         }
-        return new String(plain, 0, plain.length - pad, StandardCharsets.UTF_8);
+        try {
+            // strict: a block garbled by tampering is almost never valid UTF-8, so it cannot pass as text
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(plain, 0, plain.length - pad))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new BadUserData("the decrypted data is not UTF-8");
+        }
     }
 
     /** What WeChat does on the phone's side; the sandbox uses it to hand out real ciphertexts. */

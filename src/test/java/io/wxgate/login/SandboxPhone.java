@@ -102,6 +102,21 @@ public final class SandboxPhone {
                 .exchange().expectStatus().isOk().expectBody(JsonNode.class).returnResult().getResponseBody();
     }
 
+    /** Today's getPhoneNumber button: a one-time code; {@code extra} may ask for an errcode or another appid. */
+    public String wxGetPhoneCode(Map<String, Object> extra) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("appid", TestWorld.APPID);
+        body.put("openid", openid);
+        body.putAll(extra);
+        return sandbox.post().uri("/sandbox/wx/getPhoneNumber").contentType(MediaType.APPLICATION_JSON).bodyValue(body)
+                .exchange().expectStatus().isOk()
+                .expectBody(JsonNode.class).returnResult().getResponseBody().get("code").asString();
+    }
+
+    public String wxGetPhoneCode() {
+        return wxGetPhoneCode(Map.of());
+    }
+
     /** The user's current session_key as "WeChat" knows it, to seal test data or to look for leaks. */
     public String sessionKey() {
         return TestWorld.get().sandboxContext().getBean(MiniappWorld.class)

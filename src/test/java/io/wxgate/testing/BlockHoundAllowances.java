@@ -6,9 +6,11 @@ import reactor.blockhound.integration.BlockHoundIntegration;
 /**
  * The few places where BlockHound sees a "blocking" call that is only a brief, bounded lock inside a library,
  * never I/O: Spring's Netty buffer factory takes a monitor on first allocation per allocator, Logback's async
- * appender hands a line to its queue under a lock, and Lettuce guards its command queue with a lock held for a
- * few instructions while a command is written (its documented way to share one connection between threads; an
- * error thrown from inside that lock would wedge the connection for good). Everything else stays forbidden.
+ * appender hands a line to its queue under a lock, resilience4j's circuit breaker records an outcome in its sliding
+ * window under a lock (contended only when many calls finish at once), and Lettuce guards its command queue with a
+ * lock held for a few instructions while a command is written (its documented way to share one connection between
+ * threads; an error thrown from inside that lock would wedge the connection for good). Everything else stays
+ * forbidden.
  */
 public class BlockHoundAllowances implements BlockHoundIntegration {
 
@@ -19,5 +21,6 @@ public class BlockHoundAllowances implements BlockHoundIntegration {
         builder.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters");
         builder.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "doExclusive");
         builder.allowBlockingCallsInside("io.lettuce.core.protocol.CommandExpiryWriter", "potentiallyExpire");
+        builder.allowBlockingCallsInside("io.github.resilience4j.core.metrics.FixedSizeSlidingWindowMetrics", "record");
     }
 }

@@ -17,6 +17,8 @@ public final class TestWorld {
     public static final String SECRET = "sandbox-secret-for-tests-only";
     public static final String MCH_ID = "1900000109";
     public static final String API_KEY = "sandboxtestkey0123456789abcdefgh";
+    /** A second mini-program at the sandbox, whose codes the gateway (configured for {@link #APPID}) must not redeem. */
+    public static final String OTHER_APPID = "wx5ca7b1e1d1b0a002";
     /** A sandbox user given in the configuration, with a unionid, a profile and a phone number. */
     public static final String CONFIGURED_OPENID = "oConfiguredTestUser000000001";
 
@@ -48,6 +50,8 @@ public final class TestWorld {
         p.put("server.port", sandboxPort);
         p.put("sandbox.apps[0].appid", APPID);
         p.put("sandbox.apps[0].secret", SECRET);
+        p.put("sandbox.apps[1].appid", OTHER_APPID);
+        p.put("sandbox.apps[1].secret", "other-sandbox-secret-for-tests-only");
         p.put("sandbox.merchants[0].mch-id", MCH_ID);
         p.put("sandbox.merchants[0].api-key", API_KEY);
         p.put("sandbox.merchants[0].appid", APPID);
@@ -80,6 +84,28 @@ public final class TestWorld {
         registry.add("wechat.pay.api-key", () -> API_KEY);
         registry.add("wechat.pay.base-url", this::sandboxUrl);
         registry.add("wechat.pay.notify-url", () -> gatewayUrl() + "/api/v1/pay/notify");
+    }
+
+    /** The same settings as {@link #register}, for a second gateway instance started by hand on {@code port}. */
+    public Map<String, Object> gatewayProperties(int port) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("server.port", port);
+        p.put("spring.r2dbc.url", servers.r2dbcUrl());
+        p.put("spring.r2dbc.username", "root");
+        p.put("spring.r2dbc.password", "");
+        p.put("spring.flyway.url", servers.jdbcUrl());
+        p.put("spring.flyway.user", "root");
+        p.put("spring.flyway.password", "");
+        p.put("spring.data.redis.host", "127.0.0.1");
+        p.put("spring.data.redis.port", servers.redisPort());
+        p.put("wechat.miniapp.appid", APPID);
+        p.put("wechat.miniapp.secret", SECRET);
+        p.put("wechat.miniapp.base-url", sandboxUrl());
+        p.put("wechat.pay.mch-id", MCH_ID);
+        p.put("wechat.pay.api-key", API_KEY);
+        p.put("wechat.pay.base-url", sandboxUrl());
+        p.put("wechat.pay.notify-url", gatewayUrl() + "/api/v1/pay/notify");
+        return p;
     }
 
     public TestServers servers() {

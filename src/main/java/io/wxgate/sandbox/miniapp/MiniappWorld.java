@@ -45,6 +45,7 @@ public class MiniappWorld {
     private final Map<String, LoginCode> codes = new ConcurrentHashMap<>();
     private final Map<String, Instant> usedCodes = new ConcurrentHashMap<>();
     private final Map<String, Instant> accessTokens = new ConcurrentHashMap<>();
+    private final Map<String, LoginCode> phoneCodes = new ConcurrentHashMap<>();
 
     public MiniappWorld(SandboxProperties properties, SandboxRandom random) {
         this.properties = properties;
@@ -98,6 +99,38 @@ public class MiniappWorld {
         return new Exchange(user, 0, "ok", login.delay());
     }
 
+    /**
+     * The getPhoneNumber button on a phone: a single-use code for the user's phone number, valid as long as a
+     * login code; {@code errcode} makes getuserphonenumber refuse it (45011, -1, ...).
+     */
+    public Optional<String> phoneCode(String appid, String openid, Integer errcode) {
+        if (appid == null || openid == null || !users.containsKey(key(appid, openid))) {
+            return Optional.empty();
+        }
+        purgeExpired();
+        String code = random.alnum(64);
+        phoneCodes.put(code, new LoginCode(appid, openid, clock.instant().plus(properties.codeTtl()), errcode, Duration.ZERO));
+        return Optional.of(code);
+    }
+
+    /** The outcome of getuserphonenumber: a user, or 40029 for a code that is unknown, used, expired or another app's. */
+    public Exchange redeemPhoneCode(String appid, String code) {
+        LoginCode phone = code == null ? null : phoneCodes.remove(code);
+        if (phone == null || phone.expiresAt().isBefore(clock.instant()) || !phone.appid().equals(appid)) {
+            return Exchange.error(40029, "invalid code");
+        }
+        if (phone.errcode() != null && phone.errcode() != 0) {
+            return Exchange.error(phone.errcode(), "sandbox: refused as asked");
+        }
+        return new Exchange(users.get(key(appid, phone.openid())), 0, "ok", Duration.ZERO);
+    }
+
+    /** resetusersessionkey: a new session_key for the user (WeChat keeps the old expiry; the sandbox has none). */
+    public Optional<User> resetSessionKey(String appid, String openid) {
+        return Optional.ofNullable(users.computeIfPresent(key(appid, openid),
+                (k, u) -> u.sessionKey() == null ? u : u.withSessionKey(random.base64Bytes(16))));
+    }
+
     public Optional<User> user(String appid, String openid) {
         return Optional.ofNullable(users.get(key(appid, openid)));
     }
@@ -118,11 +151,12 @@ public class MiniappWorld {
     }
 
     private void purgeExpired() {
-        if (codes.size() + usedCodes.size() + accessTokens.size() < PURGE_THRESHOLD) {
+        if (codes.size() + usedCodes.size() + accessTokens.size() + phoneCodes.size() < PURGE_THRESHOLD) {
             return;
         }
         Instant now = clock.instant();
         codes.values().removeIf(c -> c.expiresAt().isBefore(now));
+        phoneCodes.values().removeIf(c -> c.expiresAt().isBefore(now));
         usedCodes.values().removeIf(t -> t.isBefore(now));
         accessTokens.values().removeIf(t -> t.isBefore(now));
     }

@@ -95,6 +95,17 @@ public class PhoneController {
         return ResponseEntity.ok(body);
     }
 
+    /** The getPhoneNumber button today: a one-time code (5 minutes) the server exchanges with getuserphonenumber. */
+    public record PhoneCodeRequest(String appid, String openid, Integer errcode) {
+    }
+
+    @PostMapping("/getPhoneNumber")
+    public ResponseEntity<Map<String, Object>> phoneCode(@RequestBody PhoneCodeRequest request) {
+        return world.phoneCode(request.appid(), request.openid(), request.errcode())
+                .<ResponseEntity<Map<String, Object>>>map(code -> ResponseEntity.ok(Map.of("code", code, "errMsg", "getPhoneNumber:ok")))
+                .orElseGet(() -> fail("getPhoneNumber", "unknown user: call /sandbox/wx/login first"));
+    }
+
     private java.util.Optional<MiniappWorld.User> loggedIn(UserRequest request) {
         if (request.appid() == null || request.openid() == null) {
             return java.util.Optional.empty();

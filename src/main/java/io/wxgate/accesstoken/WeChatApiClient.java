@@ -1,11 +1,14 @@
 package io.wxgate.accesstoken;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.wxgate.login.MiniappProperties;
 import io.wxgate.login.WechatFailed;
 import io.wxgate.login.WechatUnavailable;
+import io.wxgate.overload.ConcurrencyGate;
+import io.wxgate.overload.Overloaded;
 import io.wxgate.web.GatewayException;
 import java.io.IOException;
 import java.time.Duration;
@@ -50,13 +53,16 @@ public class WeChatApiClient implements DisposableBean {
     private final WebClient web;
     private final MiniappProperties miniapp;
     private final ObjectMapper json;
+    private final ConcurrencyGate gate;
 
-    public WeChatApiClient(MiniappProperties miniapp, ObjectMapper json) {
+    public WeChatApiClient(MiniappProperties miniapp, ObjectMapper json, MeterRegistry meters) {
         this.miniapp = miniapp;
         this.json = json;
+        // admitted like jscode2session (wechat.miniapp.gate), on a gate and pool of its own
+        this.gate = new ConcurrencyGate("wechat-miniapp-api", miniapp.gate(), meters);
         this.connections = ConnectionProvider.builder("wechat-miniapp-api")
-                .maxConnections(200)
-                .pendingAcquireMaxCount(2000)
+                .maxConnections(miniapp.gate().maxLimit())
+                .pendingAcquireMaxCount(miniapp.gate().maxLimit())
                 .pendingAcquireTimeout(miniapp.connectTimeout().plus(miniapp.responseTimeout()))
                 .maxIdleTime(Duration.ofSeconds(20))
                 .evictInBackground(Duration.ofSeconds(30))
@@ -140,7 +146,7 @@ public class WeChatApiClient implements DisposableBean {
     }
 
     private Mono<JsonNode> exchange(String what, WebClient.RequestHeadersSpec<?> request) {
-        return request.accept(MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.ALL)
+        return gate.admit(request.accept(MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.ALL)
                 .retrieve()
                 .onStatus(status -> !status.is2xxSuccessful(), response -> response.releaseBody()
                         .then(Mono.error(new WechatFailed("WeChat answered " + what + " with HTTP " + response.statusCode().value()))))
@@ -159,7 +165,7 @@ public class WeChatApiClient implements DisposableBean {
                 })
                 .timeout(miniapp.connectTimeout().plus(miniapp.responseTimeout()).plusSeconds(1))
                 .onErrorMap(e -> !(e instanceof GatewayException) && !(e instanceof AccessTokenErrors.Rejected),
-                        e -> transportFailure(what, e));
+                        e -> transportFailure(what, e)));
     }
 
     private static Grant grant(JsonNode reply) {
@@ -184,8 +190,11 @@ public class WeChatApiClient implements DisposableBean {
         return new Grant(token.asString(), expiresIn.asLong());
     }
 
-    private static Throwable transportFailure(String what, Throwable e) {
+    private Throwable transportFailure(String what, Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getClass().getSimpleName().startsWith("PoolAcquire")) {
+                return new Overloaded("WeChat", miniapp.gate().maxWait());
+            }
             if (t instanceof TimeoutException || t instanceof ReadTimeoutException || t instanceof ConnectTimeoutException) {
                 log.warn("{} timed out ({})", what, t.getClass().getSimpleName());
                 return WechatUnavailable.timedOut();

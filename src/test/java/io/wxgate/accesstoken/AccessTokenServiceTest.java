@@ -80,7 +80,7 @@ class AccessTokenServiceTest {
         redisFactory = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", TestServers.get().redisPort()));
         redisFactory.afterPropertiesSet();
         redisFactory.start();
-        client = new WeChatApiClient(miniapp, JSON);
+        client = new WeChatApiClient(miniapp, JSON, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         service = new AccessTokenService(client, new ReactiveStringRedisTemplate(redisFactory), AccessTokenProperties.DEFAULTS,
                 miniapp, new SimpleMeterRegistry());
     }

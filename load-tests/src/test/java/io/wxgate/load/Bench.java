@@ -71,7 +71,7 @@ final class Bench {
     static ChainBuilder getInfo() {
         return exec(timed("POST /getinfo/", h -> h.post(Targets.GATEWAY + "/getinfo/")
                         .body(StringBody("{\"iv\":\"#{iv}\",\"encryptedData\":\"#{encryptedData}\",\"token\":\"#{token}\"}")),
-                status().is(200), jsonPath("$.data.nickName").exists()));
+                status().is(200), jsonPath("$.data.name").exists()));
     }
 
     /**

@@ -38,7 +38,7 @@ public class FixedConcurrencySimulation extends Simulation {
             .feed(Bench.newOpenids()).exec(Bench.login(0)).exec(Bench.userInfo())
             .exec(during(each).on(Bench.timedInLoop("POST /getinfo/", h -> h.post(Targets.GATEWAY + "/getinfo/")
                             .body(StringBody("{\"iv\":\"#{iv}\",\"encryptedData\":\"#{encryptedData}\",\"token\":\"#{token}\"}")),
-                    status().is(200), jsonPath("$.data.nickName").exists())));
+                    status().is(200), jsonPath("$.data.name").exists())));
 
     private final ScenarioBuilder duplicateNotify = scenario("duplicate notify").exec(during(each).on(
             Bench.timedInLoop(DUPLICATE_NOTIFY, h -> h.post(Targets.GATEWAY + "/api/v1/pay/notify")

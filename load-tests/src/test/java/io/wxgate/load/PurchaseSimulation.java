@@ -48,7 +48,7 @@ public class PurchaseSimulation extends Simulation {
                     .check(status().is(200), jsonPath("$.encryptedData").saveAs("encryptedData"), jsonPath("$.iv").saveAs("iv")))
             .exec(http("POST /getinfo/").post(Targets.GATEWAY + "/getinfo/")
                     .body(StringBody("{\"iv\":\"#{iv}\",\"encryptedData\":\"#{encryptedData}\",\"token\":\"#{token}\"}"))
-                    .check(status().is(200), jsonPath("$.data.nickName").exists()))
+                    .check(status().is(200), jsonPath("$.data.name").exists()))
             .exec(http("POST /pay/").post(Targets.GATEWAY + "/pay/")
                     .body(StringBody("{\"money\":1,\"token\":\"#{token}\"}"))
                     .check(status().is(200),

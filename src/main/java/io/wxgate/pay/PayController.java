@@ -48,8 +48,9 @@ public class PayController {
     }
 
     @PostMapping({"/pay/", "/pay"})
-    public Mono<Map<String, Object>> seedPay(@RequestBody SeedPayRequest request, ServerWebExchange exchange) {
-        String token = Require.text(request.token(), "token");
+    public Mono<Map<String, Object>> seedPay(@RequestBody(required = false) SeedPayRequest request,
+                                            ServerWebExchange exchange) {
+        String token = Require.text(request == null ? null : request.token(), "token");
         long fen = PayRequests.totalFee(request.money(), "money", properties.maxTotalFee());
         String ip = clientIp.of(exchange.getRequest());
         // the seed has no idempotency key: every call is a new order, as in the original Django view

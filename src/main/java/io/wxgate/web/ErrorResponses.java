@@ -52,18 +52,23 @@ public class ErrorResponses {
     /**
      * The answers the seed's Django views gave, exactly: HTTP 200 (DRF's default) with only {@code status|code} and
      * {@code msg}. {@code /login/}: 1 缺少参数, 2 无效的code (any code WeChat refuses); {@code /getinfo/} (and
-     * {@code /getphone/} in its style): 1 缺少参数, 2 无效的token. Failures the seed had no answer for keep
+     * {@code /getphone/} in its style): 1 缺少参数, 2 无效的token; {@code /pay/}: 1 缺少参数, 2 token无效. Failures
+     * the seed had no answer for (a bad amount, WeChat Pay refusing, overload) keep
      * their own status and the machine code in {@code error}.
      */
     private static ResponseEntity<Object> seedAnswer(String path, GatewayException e) {
         boolean login = path.equals("/login/") || path.equals("/login");
         boolean userData = path.equals("/getinfo/") || path.equals("/getinfo") || path.equals("/getphone/") || path.equals("/getphone");
-        if (!login && !userData) {
+        boolean pay = path.equals("/pay/") || path.equals("/pay");
+        if (!login && !userData && !pay) {
             return null;
         }
         String key = login ? "status" : "code";
         if (e instanceof BadRequest.MissingField) {
             return seedBody(key, 1, "缺少参数");
+        }
+        if (pay && e.code().equals("session_expired")) {
+            return seedBody(key, 2, "token无效");
         }
         if (login && (e.code().equals("invalid_code") || e.code().equals("bad_request"))) {
             return seedBody(key, 2, "无效的code");

@@ -15,7 +15,7 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("gateway.overload")
-public record OverloadProperties(@DefaultValue("true") boolean enabled,
+public record OverloadProperties(@DefaultValue("false") boolean enabled,
                                  @NotNull @DefaultValue("25ms") Duration targetLag,
                                  @NotNull @DefaultValue("50ms") Duration probeInterval,
                                  @Min(1) @DefaultValue("512") int initialLimit,

@@ -56,6 +56,7 @@ class InboundGateTest {
     @Test
     void overAHttpGatewayTheExcessGetsA503InTheRoutesShapeAndTheNotifyIsNeverShed() {
         try (OwnGateway gateway = OwnGateway.start(Map.of(
+                "gateway.overload.enabled", "true",
                 "gateway.overload.initial-limit", "1",
                 "gateway.overload.min-limit", "1",
                 "gateway.overload.max-limit", "1",

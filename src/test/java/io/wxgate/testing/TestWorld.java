@@ -62,24 +62,36 @@ public final class TestWorld {
         return p;
     }
 
-    /** Points a gateway context at this world: stores, sandbox and port. */
+    /**
+     * Points a gateway context at this world: stores, sandbox and port. Each context gets its own free management
+     * port (metrics and probes; read it with {@code @LocalManagementPort}), so cached contexts never collide on it.
+     */
     public void register(DynamicPropertyRegistry registry) {
-        registry.add("server.port", () -> gatewayPort);
-        registry.add("spring.r2dbc.url", servers::r2dbcUrl);
-        registry.add("spring.r2dbc.username", () -> "root");
-        registry.add("spring.r2dbc.password", () -> "");
-        registry.add("spring.flyway.url", servers::jdbcUrl);
-        registry.add("spring.flyway.user", () -> "root");
-        registry.add("spring.flyway.password", () -> "");
-        registry.add("spring.data.redis.host", () -> "127.0.0.1");
-        registry.add("spring.data.redis.port", servers::redisPort);
-        registry.add("wechat.miniapp.appid", () -> APPID);
-        registry.add("wechat.miniapp.secret", () -> SECRET);
-        registry.add("wechat.miniapp.base-url", this::sandboxUrl);
-        registry.add("wechat.pay.mch-id", () -> MCH_ID);
-        registry.add("wechat.pay.api-key", () -> API_KEY);
-        registry.add("wechat.pay.base-url", this::sandboxUrl);
-        registry.add("wechat.pay.notify-url", () -> gatewayUrl() + "/api/v1/pay/notify");
+        int managementPort = EmbeddedServers.freePort();
+        gatewayProperties(gatewayPort, managementPort).forEach((key, value) -> registry.add(key, () -> value));
+    }
+
+    /** The properties that point a gateway listening on these ports at this world's stores and sandbox. */
+    public Map<String, Object> gatewayProperties(int port, int managementPort) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("server.port", port);
+        p.put("management.server.port", managementPort);
+        p.put("spring.r2dbc.url", servers.r2dbcUrl());
+        p.put("spring.r2dbc.username", "root");
+        p.put("spring.r2dbc.password", "");
+        p.put("spring.flyway.url", servers.jdbcUrl());
+        p.put("spring.flyway.user", "root");
+        p.put("spring.flyway.password", "");
+        p.put("spring.data.redis.host", "127.0.0.1");
+        p.put("spring.data.redis.port", servers.redisPort());
+        p.put("wechat.miniapp.appid", APPID);
+        p.put("wechat.miniapp.secret", SECRET);
+        p.put("wechat.miniapp.base-url", sandboxUrl());
+        p.put("wechat.pay.mch-id", MCH_ID);
+        p.put("wechat.pay.api-key", API_KEY);
+        p.put("wechat.pay.base-url", sandboxUrl());
+        p.put("wechat.pay.notify-url", gatewayUrl() + "/api/v1/pay/notify");
+        return p;
     }
 
     public TestServers servers() {

@@ -1,6 +1,7 @@
 package io.wxgate.login;
 
 import io.wxgate.wechat.RandomText;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -12,8 +13,14 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * Opaque tokens in Redis. {@code wxgate:session:<token>} holds openid, unionid and session_key;
- * {@code wxgate:openid-session:<openid>} points at the user's current token, so a new login
- * drops the previous token together with its (now invalid) session_key.
+ * {@code wxgate:openid-session:<openid>} names the user's current token, so a new login drops the previous token
+ * together with its (now invalid) session_key.
+ *
+ * <p>Cluster-safe: every command and script touches one key, declared in KEYS. The two keys live in different hash
+ * slots on purpose (one is found by token, the other by openid, and a token cannot carry the openid's hash tag), so
+ * a login is three single-slot steps instead of one script: write the new session, swap the pointer (SET ... GET),
+ * delete the old session. A token counts only while the pointer names it, so an old token is dead from the swap on,
+ * even if the last step never happens (Redis failing over mid-login); its hash then just expires.
  */
 @Component
 public class SessionStore {
@@ -22,12 +29,10 @@ public class SessionStore {
     static final String OPENID_PREFIX = "wxgate:openid-session:";
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]{43}");
 
-    private static final RedisScript<Long> REPLACE = RedisScript.of("""
-            local old = redis.call('GET', KEYS[2])
-            if old then redis.call('DEL', ARGV[5] .. old) end
+    /** KEYS[1] the session hash; ARGV openid, unionid, session_key, ttl seconds. Fields and expiry in one step. */
+    private static final RedisScript<Long> WRITE_SESSION = RedisScript.of("""
             redis.call('HSET', KEYS[1], 'openid', ARGV[1], 'unionid', ARGV[2], 'session_key', ARGV[3])
             redis.call('EXPIRE', KEYS[1], ARGV[4])
-            redis.call('SET', KEYS[2], ARGV[6], 'EX', ARGV[4])
             return 1
             """, Long.class);
 
@@ -50,28 +55,34 @@ public class SessionStore {
     /** Issues a new 256-bit token for this user and forgets the user's previous one. */
     public Mono<Session> open(String openid, String unionid, String sessionKey) {
         String token = random.base64UrlBytes(32);
-        List<String> keys = List.of(SESSION_PREFIX + token, OPENID_PREFIX + openid);
-        List<String> args = List.of(openid, unionid == null ? "" : unionid, sessionKey,
-                Long.toString(properties.ttl().toSeconds()), SESSION_PREFIX, token);
-        return onRedis(redis.execute(REPLACE, keys, args).then())
-                .then(Mono.just(new Session(token, openid, unionid, sessionKey)));
+        Duration ttl = properties.ttl();
+        List<String> fields = List.of(openid, unionid == null ? "" : unionid, sessionKey, Long.toString(ttl.toSeconds()));
+        Mono<Void> login = redis.execute(WRITE_SESSION, List.of(SESSION_PREFIX + token), fields).then()
+                .then(redis.opsForValue().setGet(OPENID_PREFIX + openid, token, ttl))
+                .filter(previous -> !previous.equals(token))
+                .flatMap(previous -> redis.delete(SESSION_PREFIX + previous))
+                .then();
+        return onRedis(login).then(Mono.just(new Session(token, openid, unionid, sessionKey)));
     }
 
-    /** The live session for a token, or {@link SessionExpired}. */
+    /** The live session for a token, or {@link SessionExpired}: also when a later login replaced it. */
     public Mono<Session> require(String token) {
         if (token == null || !TOKEN.matcher(token).matches()) {
             return Mono.error(new SessionExpired());
         }
-        return onRedis(redis.<String, String>opsForHash().entries(SESSION_PREFIX + token)
-                        .collectMap(Map.Entry::getKey, Map.Entry::getValue))
+        Mono<Session> session = redis.<String, String>opsForHash().entries(SESSION_PREFIX + token)
+                .collectMap(Map.Entry::getKey, Map.Entry::getValue)
                 .flatMap(fields -> {
                     String openid = fields.get("openid");
                     String sessionKey = fields.get("session_key");
                     if (openid == null || sessionKey == null) {
-                        return Mono.error(new SessionExpired());
+                        return Mono.empty();
                     }
                     String unionid = fields.getOrDefault("unionid", "");
-                    return Mono.just(new Session(token, openid, unionid.isEmpty() ? null : unionid, sessionKey));
+                    return redis.opsForValue().get(OPENID_PREFIX + openid)
+                            .filter(token::equals)
+                            .map(current -> new Session(token, openid, unionid.isEmpty() ? null : unionid, sessionKey));
                 });
+        return onRedis(session).switchIfEmpty(Mono.error(new SessionExpired()));
     }
 }

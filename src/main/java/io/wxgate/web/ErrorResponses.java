@@ -1,5 +1,6 @@
 package io.wxgate.web;
 
+import io.lettuce.core.RedisException;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,6 +12,7 @@ import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.data.redis.RedisSystemException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -32,6 +34,8 @@ import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 public class ErrorResponses {
 
     private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
+    /** A failed-over Redis or a restarted MySQL is usually back within seconds. */
+    private static final String STORE_RETRY_AFTER_SECONDS = "5";
 
     @ExceptionHandler(GatewayException.class)
     public ResponseEntity<Object> gateway(GatewayException e, ServerWebExchange exchange) {
@@ -74,12 +78,16 @@ public class ErrorResponses {
         return respond(exchange, HttpStatus.METHOD_NOT_ALLOWED, "method_not_allowed", 1, "method not allowed here");
     }
 
+    // Lettuce's own RedisException (a command timed out, a cluster node went away mid-failover) reaches here
+    // untranslated on some reactive paths: it is the same outage as Spring's Redis exceptions
     @ExceptionHandler({DataAccessResourceFailureException.class, TransientDataAccessException.class,
-            RedisConnectionFailureException.class, RedisSystemException.class})
+            RedisConnectionFailureException.class, RedisSystemException.class, RedisException.class})
     public ResponseEntity<Object> storeDown(RuntimeException e, ServerWebExchange exchange) {
         log.warn("store unavailable on {}: {}", exchange.getRequest().getPath(), e.toString());
-        return respond(exchange, HttpStatus.SERVICE_UNAVAILABLE, "store_unavailable", 5,
+        ResponseEntity<Object> answer = respond(exchange, HttpStatus.SERVICE_UNAVAILABLE, "store_unavailable", 5,
                 "a backing store is unavailable; retry later");
+        return ResponseEntity.status(answer.getStatusCode()).headers(answer.getHeaders())
+                .header(HttpHeaders.RETRY_AFTER, STORE_RETRY_AFTER_SECONDS).body(answer.getBody());
     }
 
     @ExceptionHandler(Exception.class)

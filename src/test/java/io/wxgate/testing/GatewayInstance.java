@@ -27,6 +27,7 @@ public final class GatewayInstance implements AutoCloseable {
         int port = EmbeddedServers.freePort();
         int managementPort = EmbeddedServers.freePort();
         Map<String, Object> properties = new LinkedHashMap<>(TestWorld.get().gatewayProperties(port, managementPort));
+        properties.put("wechat.pay.notify-url", "http://127.0.0.1:" + port + "/api/v1/pay/notify");
         properties.putAll(overrides);
         String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
         SpringApplication app = new SpringApplication(WxgateApplication.class);

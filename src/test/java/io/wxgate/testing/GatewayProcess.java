@@ -44,6 +44,7 @@ public final class GatewayProcess implements AutoCloseable {
         int port = EmbeddedServers.freePort();
         int managementPort = EmbeddedServers.freePort();
         Map<String, Object> properties = new LinkedHashMap<>(TestWorld.get().gatewayProperties(port, managementPort));
+        properties.put("wechat.pay.notify-url", "http://127.0.0.1:" + port + "/api/v1/pay/notify");
         properties.putAll(overrides);
         List<String> command = new ArrayList<>();
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());

@@ -5,6 +5,8 @@ import static io.wxgate.pay.PayFixtures.orderColumn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.wxgate.pay.PayFixtures;
 import io.wxgate.testing.GatewayInstance;
 import io.wxgate.testing.RedisCluster;
@@ -16,6 +18,7 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -84,6 +87,18 @@ class RedisClusterTest {
                 .exchange().expectStatus().isOk().expectBody().jsonPath("$.errMsg").isEqualTo("requestPayment:ok");
         await(Duration.ofSeconds(15), "the notify to mark the order paid", () -> "SUCCESS".equals(orderColumn(outTradeNo, "trade_state")));
         assertThat(PayFixtures.notifyCount(outTradeNo, "APPLIED")).isEqualTo(1);
+    }
+
+    @Test
+    void lettuceUsesTheClusterClientWithAdaptiveAndPeriodicTopologyRefresh() {
+        LettuceConnectionFactory factory = gateway.context().getBean(LettuceConnectionFactory.class);
+        assertThat(factory.isClusterAware()).isTrue();
+        ClusterClientOptions options = (ClusterClientOptions) factory.getClientConfiguration().getClientOptions().orElseThrow();
+        ClusterTopologyRefreshOptions refresh = options.getTopologyRefreshOptions();
+        assertThat(refresh.getAdaptiveRefreshTriggers()).isNotEmpty();
+        assertThat(refresh.getAdaptiveRefreshTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(refresh.isPeriodicRefreshEnabled()).isTrue();
+        assertThat(refresh.getRefreshPeriod()).isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test

@@ -208,7 +208,7 @@ class KubernetesManifestsTest {
         assertThat(pod.getTopologySpreadConstraints())
                 .allSatisfy(c -> assertThat(podLabels).containsAllEntriesOf(c.getLabelSelector().getMatchLabels()));
 
-        // the grace period covers the preStop pause and Spring's graceful shutdown phase (30 s by default)
+        // the grace period covers the preStop pause and the graceful shutdown phase (WXGATE_SHUTDOWN_TIMEOUT, 20 s), with room
         assertThat(pod.getTerminationGracePeriodSeconds())
                 .isGreaterThan(container.getLifecycle().getPreStop().getSleep().getSeconds() + 30L);
     }

@@ -15,7 +15,9 @@ class HealthTest extends IntegrationTest {
     int managementPort;
 
     private WebTestClient management() {
+        // a scrape after the whole suite's requests is larger than WebClient's default 256 KB buffer
         return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + managementPort)
+                .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(16 * 1024 * 1024))
                 .responseTimeout(Duration.ofSeconds(20)).build();
     }
 

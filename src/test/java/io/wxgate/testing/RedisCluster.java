@@ -144,9 +144,14 @@ public final class RedisCluster implements AutoCloseable {
 
     /** Waits until the cluster reports ok again from a live node, with {@code node} promoted to master. */
     public void awaitPromoted(Node node, Duration limit) {
-        awaitUntil(limit, "node " + node.port() + " promoted and the cluster ok", () ->
-                run(node, RedisCommands::info).contains("role:master")
-                        && run(node, RedisCommands::clusterInfo).contains("cluster_state:ok"));
+        awaitUntil(limit, "node " + node.port() + " promoted and the cluster ok", () -> {
+            try {
+                return run(node, RedisCommands::info).contains("role:master")
+                        && run(node, RedisCommands::clusterInfo).contains("cluster_state:ok");
+            } catch (io.lettuce.core.RedisException busyFailingOver) {
+                return false;
+            }
+        });
     }
 
     public List<Node> all() {

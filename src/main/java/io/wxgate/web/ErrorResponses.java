@@ -1,9 +1,11 @@
 package io.wxgate.web;
 
 import io.lettuce.core.RedisException;
+import java.io.IOException;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.codec.DecodingException;
@@ -82,12 +84,24 @@ public class ErrorResponses {
     // untranslated on some reactive paths: it is the same outage as Spring's Redis exceptions
     @ExceptionHandler({DataAccessResourceFailureException.class, TransientDataAccessException.class,
             RedisConnectionFailureException.class, RedisSystemException.class, RedisException.class})
-    public ResponseEntity<Object> storeDown(RuntimeException e, ServerWebExchange exchange) {
+    public ResponseEntity<Object> storeDown(Exception e, ServerWebExchange exchange) {
         log.warn("store unavailable on {}: {}", exchange.getRequest().getPath(), e.toString());
         ResponseEntity<Object> answer = respond(exchange, HttpStatus.SERVICE_UNAVAILABLE, "store_unavailable", 5,
                 "a backing store is unavailable; retry later");
         return ResponseEntity.status(answer.getStatusCode()).headers(answer.getHeaders())
                 .header(HttpHeaders.RETRY_AFTER, STORE_RETRY_AFTER_SECONDS).body(answer.getBody());
+    }
+
+    // Lettuce reconnecting to a Redis that is coming back can fail a command with the bare socket error, or with
+    // its connect future's CompletionException around it: the same outage (WeChat's transport errors are mapped
+    // by its clients and never arrive here as such)
+    @ExceptionHandler({CompletionException.class, IOException.class})
+    public ResponseEntity<Object> connectionLost(Exception e, ServerWebExchange exchange) {
+        Throwable cause = e instanceof CompletionException ? e.getCause() : e;
+        if (cause instanceof IOException || cause instanceof RedisException) {
+            return storeDown(e, exchange);
+        }
+        return unexpected(e, exchange);
     }
 
     @ExceptionHandler(Exception.class)

@@ -21,7 +21,6 @@ public class RequiredSettings implements BeanFactoryPostProcessor, EnvironmentAw
     private static final List<Map.Entry<String, String>> REQUIRED = List.of(
             Map.entry("spring.r2dbc.url", "WXGATE_DB_R2DBC_URL"),
             Map.entry("spring.flyway.url", "WXGATE_DB_JDBC_URL"),
-            Map.entry("spring.data.redis.host", "WXGATE_REDIS_HOST"),
             Map.entry("wechat.miniapp.appid", "WXGATE_MINIAPP_APPID"),
             Map.entry("wechat.miniapp.secret", "WXGATE_MINIAPP_SECRET"),
             Map.entry("wechat.pay.mch-id", "WXGATE_PAY_MCH_ID"),
@@ -39,20 +38,27 @@ public class RequiredSettings implements BeanFactoryPostProcessor, EnvironmentAw
     public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) {
         List<String> missing = new ArrayList<>();
         for (Map.Entry<String, String> setting : REQUIRED) {
-            String property = setting.getKey();
-            String variable = setting.getValue();
-            String value;
-            try {
-                value = environment.getProperty(property);
-            } catch (IllegalArgumentException unresolvable) {
-                value = null;
+            if (!isSet(setting.getKey())) {
+                missing.add(setting.getValue() + " (" + setting.getKey() + ")");
             }
-            if (value == null || value.isBlank() || value.contains("${")) {
-                missing.add(variable + " (" + property + ")");
-            }
+        }
+        // one Redis: a single server, a cluster or a Sentinel-watched master (Boot's own properties for the last two)
+        if (!isSet("spring.data.redis.host") && !isSet("spring.data.redis.cluster.nodes") && !isSet("spring.data.redis.sentinel.nodes")) {
+            missing.add("WXGATE_REDIS_HOST (spring.data.redis.host), or SPRING_DATA_REDIS_CLUSTER_NODES for a Redis Cluster,"
+                    + " or SPRING_DATA_REDIS_SENTINEL_MASTER and SPRING_DATA_REDIS_SENTINEL_NODES for Sentinel");
         }
         if (!missing.isEmpty()) {
             throw new IllegalStateException("wxgate cannot start: set " + String.join(", ", missing));
         }
+    }
+
+    private boolean isSet(String property) {
+        String value;
+        try {
+            value = environment.getProperty(property);
+        } catch (IllegalArgumentException unresolvable) {
+            value = null;
+        }
+        return value != null && !value.isBlank() && !value.contains("${");
     }
 }

@@ -43,4 +43,17 @@ class RequiredSettingsTest {
                 .hasMessageContaining("WXGATE_PAY_API_KEY")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("WXGATE_MINIAPP_APPID"));
     }
+
+    @Test
+    void aRedisClusterOrSentinelStandsInForTheRedisHost() {
+        check(complete().withProperty("spring.data.redis.host", "")
+                .withProperty("spring.data.redis.cluster.nodes", "10.0.0.1:6379,10.0.0.2:6379"));
+        check(complete().withProperty("spring.data.redis.host", "${WXGATE_REDIS_HOST}")
+                .withProperty("spring.data.redis.sentinel.master", "mymaster")
+                .withProperty("spring.data.redis.sentinel.nodes", "10.0.0.1:26379"));
+        assertThatThrownBy(() -> check(complete().withProperty("spring.data.redis.host", "")))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("WXGATE_REDIS_HOST")
+                .hasMessageContaining("SPRING_DATA_REDIS_CLUSTER_NODES");
+    }
 }

@@ -1,6 +1,7 @@
 package io.wxgate.login;
 
 import io.wxgate.wechat.RandomText;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -12,8 +13,14 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * Opaque tokens in Redis. {@code wxgate:session:<token>} holds openid, unionid and session_key;
- * {@code wxgate:openid-session:<openid>} points at the user's current token, so a new login
- * drops the previous token together with its (now invalid) session_key.
+ * {@code wxgate:openid-session:<openid>} names the user's current token, so a new login drops the previous token
+ * together with its (now invalid) session_key.
+ *
+ * <p>Cluster-safe: every command and script touches one key, declared in KEYS. The two keys live in different hash
+ * slots on purpose (one is found by token, the other by openid, and a token cannot carry the openid's hash tag), so
+ * a login is three single-slot steps instead of one script: write the new session, swap the pointer (SET ... GET),
+ * delete the old session. A token counts only while the pointer names it, so an old token is dead from the swap on,
+ * even if the last step never happens (Redis failing over mid-login); its hash then just expires.
  */
 @Component
 public class SessionStore {
@@ -22,30 +29,15 @@ public class SessionStore {
     static final String OPENID_PREFIX = "wxgate:openid-session:";
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]{43}");
 
-    private static final RedisScript<Long> REPLACE = RedisScript.of("""
-            local old = redis.call('GET', KEYS[2])
-            if old then redis.call('DEL', ARGV[5] .. old) end
+    /** KEYS[1] the session hash; ARGV openid, unionid, session_key, ttl seconds. Fields and expiry in one step. */
+    private static final RedisScript<Long> WRITE_SESSION = RedisScript.of("""
             redis.call('HSET', KEYS[1], 'openid', ARGV[1], 'unionid', ARGV[2], 'session_key', ARGV[3])
             redis.call('EXPIRE', KEYS[1], ARGV[4])
-            redis.call('SET', KEYS[2], ARGV[6], 'EX', ARGV[4])
             return 1
             """, Long.class);
 
     static final String FAILURES_PREFIX = "wxgate:open-data-failures:";
 
-    // counts a failure under the token; at the limit the session, its openid pointer (if still this token's)
-    // and the counter go, in one step, so parallel failures cannot outrun the limit
-    private static final RedisScript<Long> FAIL = RedisScript.of("""
-            if redis.call('EXISTS', KEYS[2]) == 0 then return 1 end
-            local n = redis.call('INCR', KEYS[1])
-            if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-            if n >= tonumber(ARGV[2]) then
-              redis.call('DEL', KEYS[1], KEYS[2])
-              if redis.call('GET', KEYS[3]) == ARGV[3] then redis.call('DEL', KEYS[3]) end
-              return 1
-            end
-            return 0
-            """, Long.class);
 
     private final ReactiveStringRedisTemplate redis;
     private final SessionProperties properties;
@@ -68,11 +60,14 @@ public class SessionStore {
     /** Issues a new 256-bit token for this user and forgets the user's previous one. */
     public Mono<Session> open(String openid, String unionid, String sessionKey) {
         String token = random.base64UrlBytes(32);
-        List<String> keys = List.of(SESSION_PREFIX + token, OPENID_PREFIX + openid);
-        List<String> args = List.of(openid, unionid == null ? "" : unionid, sessionKey,
-                Long.toString(properties.ttl().toSeconds()), SESSION_PREFIX, token);
-        return onRedis(redis.execute(REPLACE, keys, args).then())
-                .then(Mono.just(new Session(token, openid, unionid, sessionKey)));
+        Duration ttl = properties.ttl();
+        List<String> fields = List.of(openid, unionid == null ? "" : unionid, sessionKey, Long.toString(ttl.toSeconds()));
+        Mono<Void> login = redis.execute(WRITE_SESSION, List.of(SESSION_PREFIX + token), fields).then()
+                .then(redis.opsForValue().setGet(OPENID_PREFIX + openid, token, ttl))
+                .filter(previous -> !previous.equals(token))
+                .flatMap(previous -> redis.delete(SESSION_PREFIX + previous))
+                .then();
+        return onRedis(login).then(Mono.just(new Session(token, openid, unionid, sessionKey)));
     }
 
     /**
@@ -80,32 +75,43 @@ public class SessionStore {
      * Emits whether the session is gone.
      */
     public Mono<Boolean> recordFailure(Session session, int limit) {
-        List<String> keys = List.of(FAILURES_PREFIX + session.token(), SESSION_PREFIX + session.token(),
-                OPENID_PREFIX + session.openid());
-        List<String> args = List.of(Long.toString(properties.ttl().toSeconds()), Integer.toString(limit), session.token());
-        return onRedis(redis.execute(FAIL, keys, args).next()).map(revoked -> revoked == 1L);
+        // one key per command, so it runs on a Redis Cluster: the counter, then the session. A token whose session
+        // is gone is dead whatever its openid's pointer says (require reads the session itself).
+        String counter = FAILURES_PREFIX + session.token();
+        return onRedis(redis.opsForValue().increment(counter)).flatMap(n -> {
+            Mono<Boolean> expire = n == 1 ? onRedis(redis.expire(counter, properties.ttl())) : Mono.just(true);
+            if (n < limit) {
+                return expire.thenReturn(false);
+            }
+            return expire.then(onRedis(redis.delete(SESSION_PREFIX + session.token())))
+                    .then(onRedis(redis.delete(counter)))
+                    .thenReturn(true);
+        });
     }
 
-    /** Ends a session at once (its token and the user's pointer to it). */
+    /** Ends a session at once. */
     public Mono<Void> revoke(Session session) {
         return recordFailure(session, 1).then();
     }
 
-    /** The live session for a token, or {@link SessionExpired}. */
+    /** The live session for a token, or {@link SessionExpired}: also when a later login replaced it. */
     public Mono<Session> require(String token) {
         if (token == null || !TOKEN.matcher(token).matches()) {
             return Mono.error(new SessionExpired());
         }
-        return onRedis(redis.<String, String>opsForHash().entries(SESSION_PREFIX + token)
-                        .collectMap(Map.Entry::getKey, Map.Entry::getValue))
+        Mono<Session> session = redis.<String, String>opsForHash().entries(SESSION_PREFIX + token)
+                .collectMap(Map.Entry::getKey, Map.Entry::getValue)
                 .flatMap(fields -> {
                     String openid = fields.get("openid");
                     String sessionKey = fields.get("session_key");
                     if (openid == null || sessionKey == null) {
-                        return Mono.error(new SessionExpired());
+                        return Mono.empty();
                     }
                     String unionid = fields.getOrDefault("unionid", "");
-                    return Mono.just(new Session(token, openid, unionid.isEmpty() ? null : unionid, sessionKey));
+                    return redis.opsForValue().get(OPENID_PREFIX + openid)
+                            .filter(token::equals)
+                            .map(current -> new Session(token, openid, unionid.isEmpty() ? null : unionid, sessionKey));
                 });
+        return onRedis(session).switchIfEmpty(Mono.error(new SessionExpired()));
     }
 }

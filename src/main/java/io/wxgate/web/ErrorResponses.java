@@ -1,8 +1,11 @@
 package io.wxgate.web;
 
+import io.lettuce.core.RedisException;
+import java.io.IOException;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.lettuce.core.RedisException;
@@ -35,6 +38,8 @@ import org.springframework.web.util.DisconnectedClientHelper;
 public class ErrorResponses {
 
     private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
+    /** A failed-over Redis or a restarted MySQL is usually back within seconds. */
+    private static final long STORE_RETRY_AFTER_SECONDS = 5;
 
     @ExceptionHandler(GatewayException.class)
     public ResponseEntity<Object> gateway(GatewayException e, ServerWebExchange exchange) {
@@ -122,13 +127,27 @@ public class ErrorResponses {
         return respond(exchange, HttpStatus.METHOD_NOT_ALLOWED, "method_not_allowed", 1, "method not allowed here");
     }
 
-    // RedisException: Lettuce's own timeouts and connection failures reach here untranslated on reactive paths
+    // Lettuce's own RedisException (a command timed out, a cluster node went away mid-failover) reaches here
+    // untranslated on some reactive paths: it is the same outage as Spring's Redis exceptions
     @ExceptionHandler({DataAccessResourceFailureException.class, TransientDataAccessException.class,
             RedisConnectionFailureException.class, RedisSystemException.class, RedisException.class})
-    public ResponseEntity<Object> storeDown(RuntimeException e, ServerWebExchange exchange) {
+    public ResponseEntity<Object> storeDown(Exception e, ServerWebExchange exchange) {
         log.warn("store unavailable on {}: {}", exchange.getRequest().getPath(), e.toString());
         return withRetryAfter(respond(exchange, HttpStatus.SERVICE_UNAVAILABLE, "store_unavailable", 5,
-                "a backing store is unavailable; retry later"), 5);
+                "a backing store is unavailable; retry later"), STORE_RETRY_AFTER_SECONDS);
+    }
+
+    // Lettuce reconnecting to a Redis that is coming back can fail a command with the bare socket error, or with
+    // its connect future's CompletionException around it: the same outage (WeChat's transport errors are mapped
+    // by its clients and never arrive here as such). A client that hung up is not an outage.
+    @ExceptionHandler({CompletionException.class, IOException.class})
+    public ResponseEntity<Object> connectionLost(Exception e, ServerWebExchange exchange) {
+        Throwable cause = e instanceof CompletionException ? e.getCause() : e;
+        if (!DisconnectedClientHelper.isClientDisconnectedException(e)
+                && (cause instanceof IOException || cause instanceof RedisException)) {
+            return storeDown(e, exchange);
+        }
+        return unexpected(e, exchange);
     }
 
     @ExceptionHandler(Exception.class)

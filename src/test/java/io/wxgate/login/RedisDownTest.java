@@ -36,6 +36,7 @@ class RedisDownTest {
         gateway.post().uri("/api/v1/sessions").contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(Map.of("code", phone.wxLogin())).exchange()
                 .expectStatus().isEqualTo(503)
+                .expectHeader().valueEquals("Retry-After", "5")
                 .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .expectHeader().valueEquals("Retry-After", "5")
                 .expectBody().jsonPath("$.code").isEqualTo("store_unavailable");

@@ -31,9 +31,18 @@ public final class SandboxPhone {
     private final WebTestClient gateway;
 
     private SandboxPhone(String openid) {
+        this(openid, TestWorld.get().gatewayUrl());
+    }
+
+    private SandboxPhone(String openid, String gatewayUrl) {
         this.openid = openid;
         this.sandbox = WebTestClient.bindToServer().baseUrl(TestWorld.get().sandboxUrl()).responseTimeout(Duration.ofSeconds(20)).build();
-        this.gateway = WebTestClient.bindToServer().baseUrl(TestWorld.get().gatewayUrl()).responseTimeout(Duration.ofSeconds(20)).build();
+        this.gateway = WebTestClient.bindToServer().baseUrl(gatewayUrl).responseTimeout(Duration.ofSeconds(20)).build();
+    }
+
+    /** A new user whose mini-program talks to the gateway at {@code gatewayUrl} instead of the shared one. */
+    public static SandboxPhone newUser(String gatewayUrl) {
+        return new SandboxPhone(newUser().openid(), gatewayUrl);
     }
 
     /** A user WeChat has never seen, with a fresh random openid. */

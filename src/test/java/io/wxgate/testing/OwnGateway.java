@@ -25,26 +25,9 @@ public final class OwnGateway implements AutoCloseable {
 
     /** Starts one; {@code settings} override the defaults below (a database or WeChat Pay behind a proxy, say). */
     public static OwnGateway start(Map<String, Object> settings) {
-        TestWorld world = TestWorld.get();
-        TestServers servers = world.servers();
         int port = EmbeddedServers.freePort();
         String url = "http://127.0.0.1:" + port;
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("server.port", port);
-        p.put("spring.r2dbc.url", TestServers.r2dbcUrl("127.0.0.1", servers.mysqlPort()));
-        p.put("spring.r2dbc.username", "root");
-        p.put("spring.r2dbc.password", "");
-        p.put("spring.flyway.url", servers.jdbcUrl());
-        p.put("spring.flyway.user", "root");
-        p.put("spring.flyway.password", "");
-        p.put("spring.data.redis.host", "127.0.0.1");
-        p.put("spring.data.redis.port", servers.redisPort());
-        p.put("wechat.miniapp.appid", TestWorld.APPID);
-        p.put("wechat.miniapp.secret", TestWorld.SECRET);
-        p.put("wechat.miniapp.base-url", world.sandboxUrl());
-        p.put("wechat.pay.mch-id", TestWorld.MCH_ID);
-        p.put("wechat.pay.api-key", TestWorld.API_KEY);
-        p.put("wechat.pay.base-url", world.sandboxUrl());
+        Map<String, Object> p = new LinkedHashMap<>(TestWorld.get().gatewayProperties(port));
         p.put("wechat.pay.notify-url", url + "/api/v1/pay/notify");
         p.put("wechat.pay.reconciler.enabled", "false");
         p.putAll(settings);

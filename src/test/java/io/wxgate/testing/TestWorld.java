@@ -66,30 +66,20 @@ public final class TestWorld {
         return p;
     }
 
-    /** Points a gateway context at this world: stores, sandbox and port. */
+    /**
+     * Points a gateway context at this world: stores, sandbox and port. Each context gets its own free management
+     * port (metrics and probes; read it with {@code @LocalManagementPort}), so cached contexts never collide on it.
+     */
     public void register(DynamicPropertyRegistry registry) {
-        registry.add("server.port", () -> gatewayPort);
-        registry.add("spring.r2dbc.url", servers::r2dbcUrl);
-        registry.add("spring.r2dbc.username", () -> "root");
-        registry.add("spring.r2dbc.password", () -> "");
-        registry.add("spring.flyway.url", servers::jdbcUrl);
-        registry.add("spring.flyway.user", () -> "root");
-        registry.add("spring.flyway.password", () -> "");
-        registry.add("spring.data.redis.host", () -> "127.0.0.1");
-        registry.add("spring.data.redis.port", servers::redisPort);
-        registry.add("wechat.miniapp.appid", () -> APPID);
-        registry.add("wechat.miniapp.secret", () -> SECRET);
-        registry.add("wechat.miniapp.base-url", this::sandboxUrl);
-        registry.add("wechat.pay.mch-id", () -> MCH_ID);
-        registry.add("wechat.pay.api-key", () -> API_KEY);
-        registry.add("wechat.pay.base-url", this::sandboxUrl);
-        registry.add("wechat.pay.notify-url", () -> gatewayUrl() + "/api/v1/pay/notify");
+        int managementPort = EmbeddedServers.freePort();
+        gatewayProperties(gatewayPort, managementPort).forEach((key, value) -> registry.add(key, () -> value));
     }
 
-    /** The same settings as {@link #register}, for a second gateway instance started by hand on {@code port}. */
-    public Map<String, Object> gatewayProperties(int port) {
+    /** The properties that point a gateway listening on these ports at this world's stores and sandbox. */
+    public Map<String, Object> gatewayProperties(int port, int managementPort) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("server.port", port);
+        p.put("management.server.port", managementPort);
         p.put("spring.r2dbc.url", servers.r2dbcUrl());
         p.put("spring.r2dbc.username", "root");
         p.put("spring.r2dbc.password", "");
@@ -106,6 +96,11 @@ public final class TestWorld {
         p.put("wechat.pay.base-url", sandboxUrl());
         p.put("wechat.pay.notify-url", gatewayUrl() + "/api/v1/pay/notify");
         return p;
+    }
+
+    /** The same settings as {@link #register}, for a second gateway instance started by hand on {@code port}. */
+    public Map<String, Object> gatewayProperties(int port) {
+        return gatewayProperties(port, EmbeddedServers.freePort());
     }
 
     public TestServers servers() {

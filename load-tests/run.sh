@@ -11,7 +11,7 @@
 # Needs: a JDK 17+, python3, curl, the mysql/mariadb client; MariaDB (or MySQL) and Redis on 127.0.0.1:3306 / :6379
 # (used when they answer; otherwise mariadbd and redis-server, when installed, are started on free ports in a
 # scratch folder). Settings (environment): BENCH_DB (wxgate_bench; dropped and created anew), BENCH_GATEWAY_PORT
-# (18000), BENCH_SANDBOX_PORT (19900), BENCH_REDIS_DB (11), GATEWAY_JAVA_OPTS (-Xmx512m, as the pod's 768 MiB
+# (18000), BENCH_MANAGEMENT_PORT (18090), BENCH_SANDBOX_PORT (19900), BENCH_REDIS_DB (11), GATEWAY_JAVA_OPTS (-Xmx512m, as the pod's 768 MiB
 # limit x 70 %), GATLING_JAVA_OPTS, BENCH_MAX_SECONDS (1800; runs that would start later are skipped), BENCH_ONLY
 # (some of: purchase overload fixed slowlogin idle; the cold start always runs).
 set -euo pipefail
@@ -34,9 +34,11 @@ case "$DB" in wxgate_bench*) ;; *) echo "BENCH_DB must start with wxgate_bench (
 ONLY=${BENCH_ONLY:-}
 GW_PORT=${BENCH_GATEWAY_PORT:-18000}
 SB_PORT=${BENCH_SANDBOX_PORT:-19900}
+MG_PORT=${BENCH_MANAGEMENT_PORT:-18090}
 REDIS_DB=${BENCH_REDIS_DB:-11}
 GW=http://127.0.0.1:$GW_PORT
 SB=http://127.0.0.1:$SB_PORT
+MG=http://127.0.0.1:$MG_PORT   # the gateway's management port: probes and metrics
 GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:--Xmx512m -XX:+ExitOnOutOfMemoryError}
 if [ "$MODE" = quick ]; then
   GATLING_JAVA_OPTS=${GATLING_JAVA_OPTS:--Xmx768m}
@@ -169,7 +171,7 @@ gatling() { # NAME CLASS BOUND_SECONDS [-Dprop=value ...]
   # the JVM options gatling-maven-plugin gives Gatling
   timeout --kill-after=15 "$bound" java -server -XX:+HeapDumpOnOutOfMemoryError -XX:MaxInlineLevel=20 -XX:MaxTrivialSize=12 \
     --add-opens=java.base/java.lang=ALL-UNNAMED $GATLING_JAVA_OPTS -cp "$CP" \
-    -Dgateway="$GW" -Dsandbox="$SB" -Dappid="$APPID" -Dtimeline="$OUT/$name/timeline.csv" "$@" \
+    -Dgateway="$GW" -Dmanagement="$MG" -Dsandbox="$SB" -Dappid="$APPID" -Dtimeline="$OUT/$name/timeline.csv" "$@" \
     io.gatling.app.Gatling -s "io.wxgate.load.$class" -rf "$OUT/$name/gatling" -rd "$name" \
     >"$OUT/$name/gatling.out" 2>&1 || rc=$?
   echo "$rc"
@@ -247,12 +249,12 @@ PIDS+=("$COLD_PID")
     WXGATE_MINIAPP_APPID=$APPID WXGATE_MINIAPP_SECRET=$APP_SECRET \
     WXGATE_PAY_MCH_ID=$MCH_ID WXGATE_PAY_API_KEY=$PAY_KEY WXGATE_PAY_NOTIFY_URL="$GW/api/v1/pay/notify"
   exec java $GATEWAY_JAVA_OPTS -jar "$JAR" --wechat.miniapp.base-url="$SB" --wechat.pay.base-url="$SB" \
-    --spring.data.redis.database="$REDIS_DB"
+    --spring.data.redis.database="$REDIS_DB" --management.server.port="$MG_PORT"
 ) >"$OUT/gateway.log" 2>&1 &
 GW_PID=$!
 PIDS+=("$GW_PID")
 GW_STARTED_MS=$(date +%s%3N)
-await_ok "$GW/actuator/health/readiness" 180 || { echo "the gateway did not get ready; see $OUT/gateway.log" >&2; exit 1; }
+await_ok "$MG/actuator/health/readiness" 180 || { echo "the gateway did not get ready; see $OUT/gateway.log" >&2; exit 1; }
 READY_MS=$(date +%s%3N)
 log "gateway ready after $((READY_MS - GW_STARTED_MS)) ms (pid $GW_PID)"
 CPU_READY=$(cpu_ticks); RSS_READY=$(status_kb VmRSS)

@@ -140,7 +140,7 @@ final class Bench {
     /** Polls the gateway's readiness probe (50 ms apart, at most {@code limit}) so a run can start the moment it is ready. */
     static void awaitReady(Duration limit) {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        HttpRequest probe = HttpRequest.newBuilder(URI.create(Targets.GATEWAY + "/actuator/health/readiness"))
+        HttpRequest probe = HttpRequest.newBuilder(URI.create(Targets.MANAGEMENT + "/actuator/health/readiness"))
                 .timeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {

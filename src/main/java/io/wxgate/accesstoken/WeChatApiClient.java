@@ -1,7 +1,6 @@
 package io.wxgate.accesstoken;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.wxgate.login.MiniappProperties;
@@ -9,9 +8,9 @@ import io.wxgate.login.WechatFailed;
 import io.wxgate.login.WechatUnavailable;
 import io.wxgate.overload.ConcurrencyGate;
 import io.wxgate.overload.Overloaded;
+import io.wxgate.overload.WeChatHttp;
 import io.wxgate.web.GatewayException;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
@@ -19,12 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.http.MediaType;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientException;
 import reactor.core.publisher.Mono;
-import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -59,21 +56,11 @@ public class WeChatApiClient implements DisposableBean {
         this.miniapp = miniapp;
         this.json = json;
         // admitted like jscode2session (wechat.miniapp.gate), on a gate and pool of its own
-        this.gate = new ConcurrencyGate("wechat-miniapp-api", miniapp.gate(), meters);
-        this.connections = ConnectionProvider.builder("wechat-miniapp-api")
-                .maxConnections(miniapp.gate().maxLimit())
-                .pendingAcquireMaxCount(miniapp.gate().maxLimit())
-                .pendingAcquireTimeout(miniapp.connectTimeout().plus(miniapp.responseTimeout()))
-                .maxIdleTime(Duration.ofSeconds(20))
-                .evictInBackground(Duration.ofSeconds(30))
-                .build();
-        HttpClient http = HttpClient.create(connections)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.toIntExact(miniapp.connectTimeout().toMillis()))
-                .responseTimeout(miniapp.responseTimeout());
-        this.web = WebClient.builder()
-                .baseUrl(miniapp.baseUrl().toString())
-                .clientConnector(new ReactorClientHttpConnector(http))
-                .build();
+        WeChatHttp http = WeChatHttp.of("wechat-miniapp-api", miniapp.baseUrl(), miniapp.connectTimeout(),
+                miniapp.responseTimeout(), miniapp.gate(), meters);
+        this.gate = http.gate();
+        this.connections = http.connections();
+        this.web = http.web();
     }
 
     /** {@code POST /cgi-bin/stable_token}. */
@@ -191,10 +178,10 @@ public class WeChatApiClient implements DisposableBean {
     }
 
     private Throwable transportFailure(String what, Throwable e) {
+        if (WeChatHttp.poolExhausted(e)) {
+            return new Overloaded("WeChat", miniapp.gate().maxWait());
+        }
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t.getClass().getSimpleName().startsWith("PoolAcquire")) {
-                return new Overloaded("WeChat", miniapp.gate().maxWait());
-            }
             if (t instanceof TimeoutException || t instanceof ReadTimeoutException || t instanceof ConnectTimeoutException) {
                 log.warn("{} timed out ({})", what, t.getClass().getSimpleName());
                 return WechatUnavailable.timedOut();

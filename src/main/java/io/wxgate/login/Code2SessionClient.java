@@ -7,26 +7,23 @@ import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOper
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.wxgate.overload.ConcurrencyGate;
 import io.wxgate.overload.Overloaded;
+import io.wxgate.overload.WeChatHttp;
 import io.wxgate.web.GatewayException;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.http.MediaType;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientException;
 import reactor.core.publisher.Mono;
-import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.ObjectMapper;
@@ -54,15 +51,12 @@ public class Code2SessionClient implements DisposableBean {
         // resolved now, once: resolving a deserializer on first use takes a lock a burst of logins would contend for
         this.replies = json.readerFor(Reply.class);
         this.breaker = breaker(miniapp.breaker());
-        this.gate = new ConcurrencyGate("wechat-miniapp", miniapp.gate(), meters);
-        this.connections = connections(miniapp);
-        HttpClient http = HttpClient.create(connections)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.toIntExact(miniapp.connectTimeout().toMillis()))
-                .responseTimeout(miniapp.responseTimeout());
-        this.web = WebClient.builder()
-                .baseUrl(miniapp.baseUrl().toString())
-                .clientConnector(new ReactorClientHttpConnector(http))
-                .build();
+        // many logins wait on a slow WeChat at once: the gate lets them through up to its limit, the pool follows it
+        WeChatHttp http = WeChatHttp.of("wechat-miniapp", miniapp.baseUrl(), miniapp.connectTimeout(),
+                miniapp.responseTimeout(), miniapp.gate(), meters);
+        this.gate = http.gate();
+        this.connections = http.connections();
+        this.web = http.web();
     }
 
     // WeChat down or timing out for many logins in a row: fail fast for a while rather than pile up waits
@@ -78,19 +72,6 @@ public class Code2SessionClient implements DisposableBean {
                 .recordException(WechatUnavailable.class::isInstance)
                 .ignoreException(Overloaded.class::isInstance)
                 .build());
-    }
-
-    // many logins wait on a slow WeChat at once: each admitted one holds a connection for the whole wait, so the
-    // gate's limit sizes the pool; idle connections are dropped before WeChat's side closes them and a reused one
-    // dies mid-request
-    private static ConnectionProvider connections(MiniappProperties miniapp) {
-        return ConnectionProvider.builder("wechat-miniapp")
-                .maxConnections(miniapp.gate().maxLimit())
-                .pendingAcquireMaxCount(miniapp.gate().maxLimit())
-                .pendingAcquireTimeout(miniapp.connectTimeout().plus(miniapp.responseTimeout()))
-                .maxIdleTime(Duration.ofSeconds(20))
-                .evictInBackground(Duration.ofSeconds(30))
-                .build();
     }
 
     /** Exchanges a login code; fails with {@link InvalidCode}, {@link WechatRateLimited}, {@link HighRiskUser}, {@link WechatUnavailable} or {@link WechatFailed}. */
@@ -152,11 +133,10 @@ public class Code2SessionClient implements DisposableBean {
     }
 
     private Throwable transportFailure(Throwable e) {
+        if (WeChatHttp.poolExhausted(e)) {
+            return new Overloaded("WeChat", miniapp.gate().maxWait());
+        }
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t.getClass().getSimpleName().startsWith("PoolAcquire")) {
-                // our own connection pool is full: the gateway is busy, WeChat is not at fault
-                return new Overloaded("WeChat", miniapp.gate().maxWait());
-            }
             if (t instanceof TimeoutException || t instanceof ReadTimeoutException || t instanceof ConnectTimeoutException) {
                 log.warn("jscode2session timed out ({})", t.getClass().getSimpleName());
                 return WechatUnavailable.timedOut();

@@ -6,11 +6,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.ChannelOption;
 import io.wxgate.overload.ConcurrencyGate;
 import io.wxgate.overload.Overloaded;
+import io.wxgate.overload.WeChatHttp;
 import io.wxgate.login.MiniappProperties;
 import io.wxgate.wechat.PaySigner;
 import io.wxgate.wechat.PayV2Envelope;
 import io.wxgate.wechat.PayXml;
-import java.time.Duration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
@@ -48,13 +48,8 @@ public class PayConfig {
     // one connection per admitted call (retries are sequential within it), so the gate's limit sizes the pool
     @Bean(destroyMethod = "dispose")
     ConnectionProvider wechatPayConnections(PayProperties properties) {
-        return ConnectionProvider.builder("wechat-pay")
-                .maxConnections(properties.gate().maxLimit())
-                .pendingAcquireMaxCount(properties.gate().maxLimit())
-                .pendingAcquireTimeout(properties.connectTimeout().plus(properties.responseTimeout()))
-                .maxIdleTime(Duration.ofSeconds(20))
-                .evictInBackground(Duration.ofSeconds(30))
-                .build();
+        return WeChatHttp.connections("wechat-pay", properties.gate(),
+                properties.connectTimeout().plus(properties.responseTimeout()));
     }
 
     /** Only for WeChat Pay: its own pool, connect and response timeouts. */

@@ -8,6 +8,7 @@ import io.netty.handler.timeout.ReadTimeoutException;
 import io.wxgate.login.MiniappProperties;
 import io.wxgate.overload.ConcurrencyGate;
 import io.wxgate.overload.Overloaded;
+import io.wxgate.overload.WeChatHttp;
 import io.wxgate.web.GatewayException;
 import io.wxgate.wechat.PaySigner;
 import io.wxgate.wechat.PayV2Envelope;
@@ -193,11 +194,10 @@ public class WechatPayClient {
     }
 
     private RuntimeException transport(WebClientRequestException e) {
+        if (WeChatHttp.poolExhausted(e)) {
+            return new Overloaded("WeChat Pay", properties.gate().maxWait());
+        }
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t.getClass().getSimpleName().startsWith("PoolAcquire")) {
-                // our own pool is full: the gateway is busy, WeChat Pay is not at fault
-                return new Overloaded("WeChat Pay", properties.gate().maxWait());
-            }
             if (t instanceof ReadTimeoutException || t instanceof ConnectTimeoutException) {
                 return new TransientPayFailure(TransientPayFailure.Kind.TIMEOUT, "timed out: " + t.getClass().getSimpleName());
             }

@@ -41,6 +41,7 @@ public final class PaySigner {
         byte[] digest = switch (type) {
             case MD5 -> md5(input);
             case HMAC_SHA256 -> hmacSha256(input);
+            case RSA -> throw new IllegalArgumentException("RSA is APIv3's sign type; PaySigner signs APIv2 only");
         };
         return HexFormat.of().withUpperCase().formatHex(digest);
     }
@@ -48,7 +49,7 @@ public final class PaySigner {
     /** Constant-time check of the {@code sign} field against a signature over every other field. */
     public boolean verify(Map<String, String> fields, SignType type) {
         String given = fields.get("sign");
-        if (given == null || given.isEmpty()) {
+        if (given == null || given.isEmpty() || !type.apiV2()) {
             return false;
         }
         String expected = sign(fields, type);

@@ -55,6 +55,11 @@ public final class TestWorld {
         p.put("sandbox.merchants[0].mch-id", MCH_ID);
         p.put("sandbox.merchants[0].api-key", API_KEY);
         p.put("sandbox.merchants[0].appid", APPID);
+        p.put("sandbox.merchants[0].api-v3-key", PayV3TestKeys.API_V3_KEY);
+        p.put("sandbox.merchants[0].merchant-public-key", PayV3TestKeys.merchantPublicKeyPem());
+        p.put("sandbox.merchants[0].merchant-serial-no", PayV3TestKeys.MERCHANT_SERIAL_NO);
+        p.put("sandbox.wechatpay.private-key", PayV3TestKeys.wechatpayPrivateKeyPem());
+        p.put("sandbox.wechatpay.public-key-id", PayV3TestKeys.WECHATPAY_PUBLIC_KEY_ID);
         p.put("sandbox.notify.time-scale", "0.001");
         p.put("sandbox.users[0].appid", APPID);
         p.put("sandbox.users[0].openid", CONFIGURED_OPENID);
@@ -95,6 +100,12 @@ public final class TestWorld {
         p.put("wechat.pay.api-key", API_KEY);
         p.put("wechat.pay.base-url", sandboxUrl());
         p.put("wechat.pay.notify-url", gatewayUrl() + "/api/v1/pay/notify");
+        p.put("wechat.pay.api-version", "v2");
+        p.put("wechat.pay.v3.merchant-serial-no", PayV3TestKeys.MERCHANT_SERIAL_NO);
+        p.put("wechat.pay.v3.private-key", PayV3TestKeys.merchantPrivateKeyPem());
+        p.put("wechat.pay.v3.api-v3-key", PayV3TestKeys.API_V3_KEY);
+        p.put("wechat.pay.v3.public-key-id", PayV3TestKeys.WECHATPAY_PUBLIC_KEY_ID);
+        p.put("wechat.pay.v3.public-key", PayV3TestKeys.wechatpayPublicKeyPem());
         return p;
     }
 

@@ -6,6 +6,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import io.wxgate.wechat.PayV3Verifier;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -58,6 +60,48 @@ public class NotifyController {
                     log.warn("notify not processed, answering FAIL: {}", e.toString());
                     return Mono.just(reply(HttpStatus.SERVICE_UNAVAILABLE, fail("SYSTEMERROR")));
                 });
+    }
+
+    /**
+     * {@code POST /api/v1/pay/notify/v3}: WeChat Pay's APIv3 notify_url. HTTP 204 once the payment is applied (or
+     * known to be), only after the commit; otherwise 4xx/5xx with {@code {"code":"FAIL","message":…}}, which WeChat
+     * retries: 401 for any signature failure (one answer for all of them), 413 too large, 400 for a verified notify
+     * refused here, 503 when the database cannot be reached.
+     */
+    @PostMapping("/api/v1/pay/notify/v3")
+    public Mono<ResponseEntity<String>> receiveV3(ServerWebExchange exchange) {
+        HttpHeaders headers = exchange.getRequest().getHeaders();
+        PayV3Verifier.SignedHeaders signed = new PayV3Verifier.SignedHeaders(
+                headers.getFirst(PayV3Verifier.SignedHeaders.TIMESTAMP), headers.getFirst(PayV3Verifier.SignedHeaders.NONCE),
+                headers.getFirst(PayV3Verifier.SignedHeaders.SIGNATURE), headers.getFirst(PayV3Verifier.SignedHeaders.SERIAL));
+        return DataBufferUtils.join(exchange.getRequest().getBody(), maxBytes)
+                .map(buffer -> {
+                    try {
+                        byte[] bytes = new byte[buffer.readableByteCount()];
+                        buffer.read(bytes);
+                        return bytes;
+                    } finally {
+                        DataBufferUtils.release(buffer);
+                    }
+                })
+                .defaultIfEmpty(new byte[0])
+                .flatMap(body -> service.receiveV3(signed, body))
+                .map(verdict -> verdict.acknowledged() ? ResponseEntity.noContent().<String>build()
+                        : v3Fail(verdict == NotifyVerdict.BAD_SIGN ? HttpStatus.UNAUTHORIZED : HttpStatus.BAD_REQUEST,
+                                verdict.name()))
+                .onErrorResume(DataBufferLimitException.class, e -> {
+                    service.tooLarge(maxBytes);
+                    return Mono.just(v3Fail(HttpStatus.PAYLOAD_TOO_LARGE, "BODY_TOO_LARGE"));
+                })
+                .onErrorResume(e -> {
+                    log.warn("v3 notify not processed, answering FAIL: {}", e.toString());
+                    return Mono.just(v3Fail(HttpStatus.SERVICE_UNAVAILABLE, "SYSTEMERROR"));
+                });
+    }
+
+    private static ResponseEntity<String> v3Fail(HttpStatus status, String message) {
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON)
+                .body("{\"code\":\"FAIL\",\"message\":\"" + message + "\"}");
     }
 
     private static String fail(String reason) {

@@ -7,6 +7,10 @@ import io.wxgate.pay.Payment;
 import io.wxgate.pay.TradeState;
 import io.wxgate.pay.PaymentReport;
 import io.wxgate.wechat.PayV2Envelope;
+import io.wxgate.wechat.PayV3Envelope;
+import io.wxgate.wechat.PayV3Notification;
+import io.wxgate.wechat.PayV3Verifier;
+import java.nio.charset.StandardCharsets;
 import io.wxgate.wechat.PayXml;
 import io.wxgate.wechat.SignType;
 import io.micrometer.core.instrument.Counter;
@@ -23,8 +27,9 @@ import org.springframework.transaction.reactive.TransactionalOperator;
 import reactor.core.publisher.Mono;
 
 /**
- * WeChat Pay's payment notify: parse safely, verify the sign over every field it carries (honouring its
- * sign_type), check merchant, order and amount, then move the order to SUCCESS with one guarded write.
+ * WeChat Pay's payment notify, APIv2 (signed XML) or APIv3 (signed JSON with an encrypted resource): verify it with
+ * its version's envelope, check merchant, order, sign type and amount, then move the order to SUCCESS with one
+ * guarded write.
  * The transition and its {@code pay_notify} row commit together, so SUCCESS is answered only for a state
  * that is durably written, and any number of copies of one notify apply once.
  */
@@ -38,26 +43,31 @@ public class NotifyService {
     private final OrderTransitions transitions;
     private final NotifyRepository notifies;
     private final TransactionalOperator transactions;
-    private final PayV2Envelope envelope;
+    private final Optional<PayV2Envelope> v2;
+    private final Optional<PayV3Envelope> v3;
     private final PayXml xml;
     private final MeterRegistry meters;
     private final AtomicLong lastUnverifiedLog = new AtomicLong(System.nanoTime() - UNVERIFIED_LOG_EVERY - 1);
 
     public NotifyService(OrderRepository orders, OrderTransitions transitions, NotifyRepository notifies,
                          TransactionalOperator payTransactions,
-                         PayV2Envelope envelope, PayXml xml, MeterRegistry meters) {
+                         Optional<PayV2Envelope> v2, Optional<PayV3Envelope> v3, PayXml xml, MeterRegistry meters) {
         this.orders = orders;
         this.transitions = transitions;
         this.notifies = notifies;
         this.transactions = payTransactions;
-        this.envelope = envelope;
+        this.v2 = v2;
+        this.v3 = v3;
         this.xml = xml;
         this.meters = meters;
     }
 
-    /** Judges, applies and records one notify body; fails (and records nothing as applied) if the database is down. */
+    /** Judges, applies and records one APIv2 notify body; fails (and records nothing as applied) if the database is down. */
     public Mono<NotifyVerdict> receive(String raw) {
         Instant now = Instant.now();
+        if (v2.isEmpty()) {
+            return Mono.just(refusedUnverified(NotifyVerdict.BAD_SIGN, "APIv2 notify, but APIv2 is not configured"));
+        }
         Map<String, String> fields;
         try {
             fields = xml.read(raw);
@@ -66,7 +76,7 @@ public class NotifyService {
         }
         Optional<SignType> signType = PayV2Envelope.signTypeOf(fields);
         Optional<PayV2Envelope.Failure> refused = signType.isEmpty() ? Optional.of(PayV2Envelope.Failure.BAD_SIGN)
-                : envelope.check(fields, signType.get());
+                : v2.get().check(fields, signType.get());
         if (refused.isPresent() && refused.get() == PayV2Envelope.Failure.BAD_SIGN) {
             return Mono.just(refusedUnverified(NotifyVerdict.BAD_SIGN, "sign missing or wrong"));
         }
@@ -81,6 +91,47 @@ public class NotifyService {
                     + " err_code=" + fields.get("err_code");
             return reject(outTradeNo, transactionId, NotifyVerdict.PAY_FAILED, detail, raw, now);
         }
+        return settle(report, signType.get(), raw, now);
+    }
+
+    /**
+     * Judges, applies and records one APIv3 notify: nothing of the body is read before its signature verified over
+     * the raw bytes; then the resource is decrypted and the transaction checked as for APIv2.
+     */
+    public Mono<NotifyVerdict> receiveV3(PayV3Verifier.SignedHeaders headers, byte[] body) {
+        Instant now = Instant.now();
+        if (v3.isEmpty()) {
+            return Mono.just(refusedUnverified(NotifyVerdict.BAD_SIGN, "APIv3 notify, but APIv3 is not configured"));
+        }
+        PayV3Envelope.Result opened = v3.get().open(headers, body, now);
+        if (opened.why().isPresent()) {
+            return Mono.just(refusedUnverified(NotifyVerdict.BAD_SIGN, "signature not verified: " + opened.why().get()));
+        }
+        String raw = new String(body, StandardCharsets.UTF_8);
+        if (opened.failure().isPresent()) {
+            return switch (opened.failure().get()) {
+                case UNDECRYPTABLE -> reject(null, null, NotifyVerdict.UNDECRYPTABLE,
+                        "resource does not decrypt with wechat.pay.v3.api-v3-key", raw, now);
+                case WRONG_MERCHANT -> reject(null, null, NotifyVerdict.WRONG_MERCHANT, "appid or mchid is not ours",
+                        raw, now);
+                default -> reject(null, null, NotifyVerdict.MALFORMED, "not a transaction notify", raw, now);
+            };
+        }
+        PayV3Envelope.Verified verified = opened.verified().orElseThrow();
+        PaymentReport report = PaymentReport.fromV3(verified.transaction());
+        if (!PayV3Notification.TRANSACTION_SUCCESS.equals(verified.notification().eventType())
+                || report.tradeState().filter(state -> state == TradeState.SUCCESS).isEmpty()) {
+            return reject(report.outTradeNo(), report.payment().map(Payment::transactionId).orElse(null),
+                    NotifyVerdict.PAY_FAILED, "event_type=" + verified.notification().eventType() + " trade_state="
+                            + verified.transaction().tradeState(), raw, now);
+        }
+        return settle(report, SignType.RSA, raw, now);
+    }
+
+    /** A verified report of a successful payment, signed with {@code signType}: checked against its order, applied once. */
+    private Mono<NotifyVerdict> settle(PaymentReport report, SignType signType, String raw, Instant now) {
+        String outTradeNo = report.outTradeNo();
+        String transactionId = report.payment().map(Payment::transactionId).orElse(null);
         if (outTradeNo == null || report.payment().isEmpty()) {
             return reject(outTradeNo, transactionId, NotifyVerdict.MALFORMED, "out_trade_no or transaction_id missing",
                     raw, now);
@@ -88,9 +139,9 @@ public class NotifyService {
         Payment payment = report.payment().get();
         return orders.find(outTradeNo)
                 .flatMap(order -> {
-                    if (order.signType() != signType.get()) {
+                    if (order.signType() != signType) {
                         return reject(outTradeNo, transactionId, NotifyVerdict.WRONG_SIGN_TYPE,
-                                signType.get() + " notify for an order signed " + order.signType(), raw, now);
+                                signType + " notify for an order signed " + order.signType(), raw, now);
                     }
                     if (!report.amountIs(order.totalFee())) {
                         return reject(outTradeNo, transactionId, NotifyVerdict.AMOUNT_MISMATCH,

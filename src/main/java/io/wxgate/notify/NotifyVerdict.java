@@ -22,6 +22,8 @@ public enum NotifyVerdict {
     BAD_SIGN(false),
     /** Correctly signed, but with another sign type than the order's (an MD5 notify for an HMAC-SHA256 order). */
     WRONG_SIGN_TYPE(false),
+    /** Signed by WeChat Pay (APIv3), but its resource does not decrypt with the configured APIv3 key. */
+    UNDECRYPTABLE(false),
     /** Correctly signed, but for another appid or mch_id. */
     WRONG_MERCHANT(false),
     /** No such out_trade_no here. */

@@ -75,7 +75,7 @@ public class InboundGate implements WebFilter, Ordered, SmartLifecycle {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         String path = exchange.getRequest().getPath().value();
-        if (!properties.enabled() || path.equals("/api/v1/pay/notify") || path.startsWith("/actuator")) {
+        if (!properties.enabled() || path.startsWith("/api/v1/pay/notify") || path.startsWith("/actuator")) {
             return chain.filter(exchange);
         }
         return gate.admit(chain.filter(exchange))

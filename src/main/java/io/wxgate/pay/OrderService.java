@@ -1,13 +1,9 @@
 package io.wxgate.pay;
 
-import io.wxgate.login.MiniappProperties;
 import io.wxgate.login.OpenidMask;
 import io.wxgate.login.Session;
-import io.wxgate.wechat.PaySigner;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,21 +23,17 @@ public class OrderService {
 
     private final OrderRepository orders;
     private final OrderTransitions transitions;
-    private final WechatPayClient wechat;
-    private final PaySigner signer;
+    private final WechatPay wechat;
     private final PayRandom random;
     private final PayProperties properties;
-    private final String appid;
 
-    public OrderService(OrderRepository orders, OrderTransitions transitions, WechatPayClient wechat, PaySigner signer,
-                        PayRandom random, PayProperties properties, MiniappProperties miniapp) {
+    public OrderService(OrderRepository orders, OrderTransitions transitions, WechatPay wechat, PayRandom random,
+                        PayProperties properties) {
         this.orders = orders;
         this.transitions = transitions;
         this.wechat = wechat;
-        this.signer = signer;
         this.random = random;
         this.properties = properties;
-        this.appid = miniapp.appid();
     }
 
     /** An order and what the mini-program needs to pay it; {@code replayed} when the idempotency key was seen before. */
@@ -58,7 +50,7 @@ public class OrderService {
         return wechat.admitted(Mono.defer(() -> {
             Instant now = Instant.now();
             PayOrder fresh = PayOrder.newOrder(random.outTradeNo(now), session.openid(), idempotencyKey, totalFee,
-                    body, clientIp, properties.signType(), now);
+                    body, clientIp, wechat.newOrderSignType(), now);
             return orders.insertOrFind(fresh);
         }).flatMap(stored -> {
             PayOrder order = stored.order();
@@ -84,13 +76,9 @@ public class OrderService {
         if (order.prepayUsableAt(now.plus(properties.prepayReuseMargin()))) {
             return Mono.just(order);
         }
-        return wechat.unifiedOrder(order).flatMap(reply -> {
-            String prepayId = reply.get("prepay_id");
-            if (prepayId == null || prepayId.isBlank()) {
-                return Mono.error(new WechatPayBadReply("WeChat Pay's unifiedorder reply has no prepay_id"));
-            }
+        return wechat.prepay(order).flatMap(prepayId -> {
             Instant at = Instant.now();
-            return orders.storePrepay(order.outTradeNo(), prepayId, at.plus(properties.prepayValidity()),
+            return orders.storePrepay(order.outTradeNo(), prepayId, prepayExpiry(order, at),
                             random.nonceStr(), at.getEpochSecond(), at, at.plus(properties.prepayReuseMargin()))
                     // whether this write or a concurrent twin's won, the stored prepay_id is the one to hand out
                     .then(orders.find(order.outTradeNo()));
@@ -105,16 +93,22 @@ public class OrderService {
         };
     }
 
-    /** The second signature, over appId, timeStamp, nonceStr, package and signType, with the order's sign type. */
+    /**
+     * How long a fresh prepay_id can be paid: WeChat's validity from now, and for an APIv3 order never past the
+     * time_expire it was placed with, so a renewal that gets the same prepay_id back keeps its real expiry.
+     */
+    private Instant prepayExpiry(PayOrder order, Instant at) {
+        Instant validity = at.plus(properties.prepayValidity());
+        if (order.signType() != io.wxgate.wechat.SignType.RSA) {
+            return validity;
+        }
+        Instant timeExpire = order.createdAt().plus(properties.prepayValidity());
+        return timeExpire.isBefore(validity) ? timeExpire : validity;
+    }
+
+    /** wx.requestPayment's parameters, signed as the order's API version wants. */
     PaymentParams params(PayOrder order) {
-        Map<String, String> fields = new LinkedHashMap<>();
-        fields.put("appId", appid);
-        fields.put("timeStamp", Long.toString(order.payTimestamp()));
-        fields.put("nonceStr", order.payNonceStr());
-        fields.put("package", "prepay_id=" + order.prepayId());
-        fields.put("signType", order.signType().wireName());
-        return new PaymentParams(fields.get("timeStamp"), fields.get("nonceStr"), fields.get("package"),
-                fields.get("signType"), signer.sign(fields, order.signType()));
+        return wechat.params(order);
     }
 
     /** The caller's order; while it is still open, WeChat is asked and its answer applied first. */

@@ -11,8 +11,22 @@ import io.wxgate.login.MiniappProperties;
 import io.wxgate.wechat.PaySigner;
 import io.wxgate.wechat.PayV2Envelope;
 import io.wxgate.wechat.PayXml;
+import io.wxgate.wechat.PayV3Envelope;
+import io.wxgate.wechat.PayV3Keyring;
+import io.wxgate.wechat.PayV3Verifier;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotatedTypeMetadata;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.transaction.ReactiveTransactionManager;
 import org.springframework.transaction.reactive.TransactionalOperator;
@@ -24,14 +38,113 @@ import reactor.netty.resources.ConnectionProvider;
 @Configuration(proxyBeanMethods = false)
 public class PayConfig {
 
+    /** APIv2 is there when its API key is set: for new orders under api-version v2, and for old v2 orders. */
+    static final class V2Configured implements Condition {
+        @Override
+        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            String key = context.getEnvironment().getProperty("wechat.pay.api-key");
+            return key != null && !key.isBlank();
+        }
+    }
+
+    /** APIv3 is there when it is the api-version (the default) or any of its credentials is set. */
+    static final class V3Configured implements Condition {
+        @Override
+        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            Environment env = context.getEnvironment();
+            if (env.getProperty("wechat.pay.api-version", "v3").equalsIgnoreCase("v3")) {
+                return true;
+            }
+            for (String key : new String[] {"merchant-serial-no", "private-key", "private-key-file", "api-v3-key",
+                    "api-v3-key-file"}) {
+                String value = env.getProperty("wechat.pay.v3." + key);
+                if (value != null && !value.isBlank()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
     @Bean
+    @Conditional(V2Configured.class)
     PaySigner paySigner(PayProperties properties) {
         return new PaySigner(properties.apiKey());
     }
 
     @Bean
+    @Conditional(V2Configured.class)
     PayV2Envelope payV2Envelope(PaySigner paySigner, PayProperties properties, MiniappProperties miniapp) {
         return new PayV2Envelope(paySigner, miniapp.appid(), properties.mchId());
+    }
+
+    @Bean
+    @Conditional(V2Configured.class)
+    WechatPayClient wechatPayClient(WebClient wechatPayWebClient, PayProperties properties, MiniappProperties miniapp,
+                                    PaySigner paySigner, PayV2Envelope payV2Envelope, PayXml payXml, PayRandom random,
+                                    WechatPayCalls wechatPayCalls) {
+        return new WechatPayClient(wechatPayWebClient, properties, miniapp, paySigner, payV2Envelope, payXml, random,
+                wechatPayCalls);
+    }
+
+    @Bean
+    @Conditional(V3Configured.class)
+    PayV3Credentials payV3Credentials(PayProperties properties) {
+        return PayV3Credentials.load(properties.mchId(), properties.v3());
+    }
+
+    /** Certificate (or both) mode only: the platform certificates, refreshed in the background. */
+    @Bean
+    @Conditional(V3Configured.class)
+    PayV3Certificates payV3Certificates(PayProperties properties, ObjectProvider<WechatPayV3Client> client) {
+        return new PayV3Certificates(properties.v3().certificateRefresh(),
+                () -> properties.v3().verification() == PayProperties.Verification.PUBLIC_KEY ? Mono.empty()
+                        : client.getObject().downloadCertificates());
+    }
+
+    /** The keys WeChat Pay's signatures are checked with: its public key, its certificates, or both. */
+    @Bean
+    @Conditional(V3Configured.class)
+    PayV3Verifier payV3Verifier(PayV3Credentials credentials, PayV3Certificates certificates) {
+        PayV3Keyring publicKey = PayV3Keyring.of(credentials.publicKeyId().isPresent() && credentials.publicKey().isPresent()
+                ? Map.of(credentials.publicKeyId().get(), credentials.publicKey().get()) : Map.of());
+        return new PayV3Verifier(switch (credentials.verification()) {
+            case PUBLIC_KEY -> publicKey;
+            case CERTIFICATE -> certificates;
+            case BOTH -> publicKey.or(certificates);
+        });
+    }
+
+    @Bean
+    @Conditional(V3Configured.class)
+    WechatPayV3Client wechatPayV3Client(WebClient wechatPayWebClient, PayProperties properties, MiniappProperties miniapp,
+                                        PayV3Credentials credentials, PayV3Verifier payV3Verifier,
+                                        PayV3Certificates certificates, PayRandom random, WechatPayCalls wechatPayCalls) {
+        Supplier<String> serial = credentials.publicKeyId().isPresent() ? () -> credentials.publicKeyId().get()
+                : certificates::newestSerial;
+        return new WechatPayV3Client(wechatPayWebClient, properties, miniapp.appid(), credentials, payV3Verifier, serial,
+                random, wechatPayCalls, JsonMapper.builder().build());
+    }
+
+    @Bean
+    @Conditional(V3Configured.class)
+    PayV3Envelope payV3Envelope(PayV3Verifier payV3Verifier, PayV3Credentials credentials, MiniappProperties miniapp) {
+        return new PayV3Envelope(payV3Verifier, credentials.cipher(), miniapp.appid(), credentials.mchid(),
+                JsonMapper.builder().build());
+    }
+
+    @Bean
+    WechatPayCalls wechatPayCalls(PayProperties properties, CircuitBreaker wechatPayCircuitBreaker,
+                                  ConcurrencyGate wechatPayGate) {
+        return new WechatPayCalls(properties, wechatPayCircuitBreaker, wechatPayGate);
+    }
+
+    /** New orders to the configured API version, existing ones to the version they were placed with. */
+    @Bean
+    WechatPay wechatPay(WechatPayCalls wechatPayCalls, PayProperties properties, Optional<WechatPayClient> v2,
+                        Optional<WechatPayV3Client> v3) {
+        return new WechatPay(wechatPayCalls, v2.map(WechatPayApi.class::cast), v3.map(WechatPayApi.class::cast),
+                properties.newOrderSignType());
     }
 
     @Bean

@@ -1,5 +1,10 @@
 package io.wxgate.pay;
 
+import io.wxgate.wechat.PayV3Transaction;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Optional;
 
@@ -10,6 +15,31 @@ import java.util.Optional;
  */
 public record PaymentReport(String outTradeNo, Optional<TradeState> tradeState, Optional<Long> totalFee,
                             Optional<Payment> payment) {
+
+    /** APIv2's time_end, which the order keeps whatever the API: yyyyMMddHHmmss in Beijing time. */
+    private static final DateTimeFormatter TIME_END = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
+
+    /** An APIv3 transaction (a query reply, or a notify's decrypted resource): its trade_state and amount.total. */
+    public static PaymentReport fromV3(PayV3Transaction t) {
+        String no = t.outTradeNo();
+        Long total = t.amount() == null ? null : t.amount().total();
+        String transactionId = Payment.saneTransactionId(t.transactionId());
+        Optional<Payment> payment = transactionId == null ? Optional.empty()
+                : Optional.of(new Payment(transactionId, t.bankType(), timeEnd(t.successTime())));
+        return new PaymentReport(OutTradeNo.valid(no) ? no : null, TradeState.fromWire(t.tradeState()),
+                total == null || total <= 0 ? Optional.empty() : Optional.of(total), payment);
+    }
+
+    private static String timeEnd(String successTime) {
+        if (successTime == null) {
+            return null;
+        }
+        try {
+            return TIME_END.format(OffsetDateTime.parse(successTime).atZoneSameInstant(ZoneOffset.ofHours(8)));
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
 
     /** An APIv2 notify: a successful payment when result_code is SUCCESS (it carries no trade_state). */
     public static PaymentReport fromV2Notify(Map<String, String> fields) {

@@ -23,7 +23,8 @@ class PayPropertiesTest {
 
     @Test
     void startsWithTheMerchantSettingsAndSensibleDefaults() {
-        runner.withPropertyValues("wechat.pay.mch-id=1900000109", "wechat.pay.api-key=sandboxtestkey0123456789abcdefgh",
+        runner.withPropertyValues("wechat.pay.api-version=v2", "wechat.pay.mch-id=1900000109",
+                        "wechat.pay.api-key=sandboxtestkey0123456789abcdefgh",
                         "wechat.pay.notify-url=https://example.test/api/v1/pay/notify")
                 .run(context -> {
                     PayProperties p = context.getBean(PayProperties.class);
@@ -37,7 +38,8 @@ class PayPropertiesTest {
 
     @Test
     void hmacSha256IsSelectableByWeChatsOwnName() {
-        runner.withPropertyValues("wechat.pay.mch-id=1900000109", "wechat.pay.api-key=sandboxtestkey0123456789abcdefgh",
+        runner.withPropertyValues("wechat.pay.api-version=v2", "wechat.pay.mch-id=1900000109",
+                        "wechat.pay.api-key=sandboxtestkey0123456789abcdefgh",
                         "wechat.pay.notify-url=https://example.test/notify", "wechat.pay.sign-type=HMAC-SHA256")
                 .run(context -> assertThat(context.getBean(PayProperties.class).signType()).isEqualTo(SignType.HMAC_SHA256));
     }
@@ -51,9 +53,43 @@ class PayPropertiesTest {
 
     @Test
     void refusesToStartWithoutTheApiKeyOrTheNotifyUrl() {
-        runner.withPropertyValues("wechat.pay.mch-id=1900000109", "wechat.pay.notify-url=https://example.test/notify")
+        runner.withPropertyValues("wechat.pay.api-version=v2", "wechat.pay.mch-id=1900000109",
+                        "wechat.pay.notify-url=https://example.test/notify")
                 .run(context -> assertThat(context).getFailure().rootCause().hasMessageContaining("WXGATE_PAY_API_KEY"));
         runner.withPropertyValues("wechat.pay.mch-id=1900000109", "wechat.pay.api-key=sandboxtestkey0123456789abcdefgh")
                 .run(context -> assertThat(context).getFailure().rootCause().hasMessageContaining("WXGATE_PAY_NOTIFY_URL"));
+    }
+
+    @Test
+    void apiV3IsTheDefaultAndRefusesToStartWithoutItsCredentialsNamingThem() {
+        runner.withPropertyValues("wechat.pay.mch-id=1900000109", "wechat.pay.notify-url=https://example.test/notify")
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .hasMessageContaining("WXGATE_PAY_MERCHANT_SERIAL_NO")
+                        .hasMessageContaining("WXGATE_PAY_API_V3_KEY_FILE"));
+    }
+
+    @Test
+    void apiV3SettingsBindWithTheirSecretsHidden() {
+        runner.withPropertyValues("wechat.pay.mch-id=1900000109", "wechat.pay.notify-url=https://example.test/notify",
+                        "wechat.pay.v3.merchant-serial-no=5157F09EFDC096DE15EBE81A47057A7232F1B8E1",
+                        "wechat.pay.v3.api-v3-key=secretsecretsecretsecretsecret32",
+                        "wechat.pay.v3.private-key-file=/run/secrets/apiclient_key.pem",
+                        "wechat.pay.v3.verification=both", "wechat.pay.v3.public-key-id=PUB_KEY_ID_0000")
+                .run(context -> {
+                    PayProperties p = context.getBean(PayProperties.class);
+                    assertThat(p.apiVersion()).isEqualTo(PayProperties.ApiVersion.V3);
+                    assertThat(p.newOrderSignType()).isEqualTo(SignType.RSA);
+                    assertThat(p.v3().verification()).isEqualTo(PayProperties.Verification.BOTH);
+                    assertThat(p.v3().certificateRefresh().toHours()).isEqualTo(12);
+                    assertThat(p.toString()).doesNotContain("secretsecret").contains("PUB_KEY_ID_0000");
+                });
+    }
+
+    @Test
+    void rsaIsNotAnApiV2SignType() {
+        runner.withPropertyValues("wechat.pay.api-version=v2", "wechat.pay.mch-id=1900000109",
+                        "wechat.pay.api-key=sandboxtestkey0123456789abcdefgh",
+                        "wechat.pay.notify-url=https://example.test/notify", "wechat.pay.sign-type=RSA")
+                .run(context -> assertThat(context).getFailure().rootCause().hasMessageContaining("api-version v3"));
     }
 }

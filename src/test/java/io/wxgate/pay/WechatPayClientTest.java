@@ -9,6 +9,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.wxgate.login.MiniappProperties;
 import io.wxgate.testing.TestWorld;
 import io.wxgate.wechat.PaySigner;
+import io.wxgate.wechat.PayV2Envelope;
 import io.wxgate.wechat.PayXml;
 import io.wxgate.wechat.SignType;
 import java.net.URI;
@@ -46,6 +47,7 @@ class WechatPayClientTest {
     private DisposableServer server;
     private volatile Duration delay = Duration.ZERO;
     private WechatPayClient client;
+    private WechatPayCalls calls;
     private CircuitBreaker breaker;
 
     @BeforeEach
@@ -69,13 +71,17 @@ class WechatPayClientTest {
                 SignType.MD5, 1_000_000, "wxgate order", Duration.ofHours(2), Duration.ofMinutes(5),
                 Duration.ofMillis(500), Duration.ofMillis(700),
                 new PayProperties.Retry(2, Duration.ofMillis(10), Duration.ofMillis(50), 0.5), breakerSettings, gate,
-                new PayProperties.Reconciler(false, Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ofMinutes(2), 50));
+                new PayProperties.Reconciler(false, Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ofMinutes(2), 50),
+                PayProperties.ApiVersion.V2, new PayProperties.V3(null, null, null, null, null,
+                        PayProperties.Verification.PUBLIC_KEY, null, null, null, Duration.ofHours(12)));
         PayConfig config = new PayConfig();
         breaker = config.wechatPayCircuitBreaker(properties);
+        calls = new WechatPayCalls(properties, breaker,
+                config.wechatPayGate(properties, new SimpleMeterRegistry()));
         return new WechatPayClient(config.wechatPayWebClient(properties, config.wechatPayConnections(properties)),
                 properties, new MiniappProperties(TestWorld.APPID, TestWorld.SECRET, URI.create("http://unused.test"),
                 Duration.ofSeconds(1), Duration.ofSeconds(1), MiniappProperties.Breaker.DEFAULTS, GateSettings.DEFAULTS),
-                signer, xml, new PayRandom(), breaker, config.wechatPayGate(properties, new SimpleMeterRegistry()));
+                signer, new PayV2Envelope(signer, TestWorld.APPID, TestWorld.MCH_ID), xml, new PayRandom(), calls);
     }
 
     @AfterEach
@@ -155,7 +161,7 @@ class WechatPayClientTest {
         assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
         int sent = received.size();
 
-        assertThatThrownBy(() -> failing.admitted(failing.unifiedOrder(order(SignType.MD5))).block(Duration.ofSeconds(5)))
+        assertThatThrownBy(() -> calls.admitted(failing.unifiedOrder(order(SignType.MD5))).block(Duration.ofSeconds(5)))
                 .isInstanceOfSatisfying(WechatPayUnavailable.class, e -> {
                     assertThat(e.wechatMayHaveIt()).isFalse();
                     assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(30));

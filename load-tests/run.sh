@@ -247,7 +247,7 @@ PIDS+=("$COLD_PID")
     WXGATE_DB_JDBC_URL="jdbc:mariadb://127.0.0.1:$DB_PORT/$DB" WXGATE_DB_USER=root WXGATE_DB_PASSWORD= \
     WXGATE_REDIS_HOST=127.0.0.1 WXGATE_REDIS_PORT=$REDIS_PORT \
     WXGATE_MINIAPP_APPID=$APPID WXGATE_MINIAPP_SECRET=$APP_SECRET \
-    WXGATE_PAY_MCH_ID=$MCH_ID WXGATE_PAY_API_KEY=$PAY_KEY WXGATE_PAY_NOTIFY_URL="$GW/api/v1/pay/notify"
+    WXGATE_PAY_API_VERSION=v2 WXGATE_PAY_MCH_ID=$MCH_ID WXGATE_PAY_API_KEY=$PAY_KEY WXGATE_PAY_NOTIFY_URL="$GW/api/v1/pay/notify"
   exec java $GATEWAY_JAVA_OPTS -jar "$JAR" --wechat.miniapp.base-url="$SB" --wechat.pay.base-url="$SB" \
     --spring.data.redis.database="$REDIS_DB" --management.server.port="$MG_PORT"
 ) >"$OUT/gateway.log" 2>&1 &

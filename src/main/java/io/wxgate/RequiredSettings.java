@@ -24,7 +24,6 @@ public class RequiredSettings implements BeanFactoryPostProcessor, EnvironmentAw
             Map.entry("wechat.miniapp.appid", "WXGATE_MINIAPP_APPID"),
             Map.entry("wechat.miniapp.secret", "WXGATE_MINIAPP_SECRET"),
             Map.entry("wechat.pay.mch-id", "WXGATE_PAY_MCH_ID"),
-            Map.entry("wechat.pay.api-key", "WXGATE_PAY_API_KEY"),
             Map.entry("wechat.pay.notify-url", "WXGATE_PAY_NOTIFY_URL"));
 
     private Environment environment;
@@ -42,6 +41,7 @@ public class RequiredSettings implements BeanFactoryPostProcessor, EnvironmentAw
                 missing.add(setting.getValue() + " (" + setting.getKey() + ")");
             }
         }
+        payApiSettings(missing);
         // one Redis: a single server, a cluster or a Sentinel-watched master (Boot's own properties for the last two)
         if (!isSet("spring.data.redis.host") && !isSet("spring.data.redis.cluster.nodes") && !isSet("spring.data.redis.sentinel.nodes")) {
             missing.add("WXGATE_REDIS_HOST (spring.data.redis.host), or SPRING_DATA_REDIS_CLUSTER_NODES for a Redis Cluster,"
@@ -49,6 +49,37 @@ public class RequiredSettings implements BeanFactoryPostProcessor, EnvironmentAw
         }
         if (!missing.isEmpty()) {
             throw new IllegalStateException("wxgate cannot start: set " + String.join(", ", missing));
+        }
+    }
+
+    /** APIv2 needs its API key; APIv3 (the default) its serial, private key, APIv3 key and, unless it uses
+     * certificates only, the WeChat Pay public key and its id. Each secret as text or as a file. */
+    private void payApiSettings(List<String> missing) {
+        String version = isSet("wechat.pay.api-version") ? environment.getProperty("wechat.pay.api-version") : "v3";
+        if (version.equalsIgnoreCase("v2")) {
+            if (!isSet("wechat.pay.api-key")) {
+                missing.add("WXGATE_PAY_API_KEY (wechat.pay.api-key, for wechat.pay.api-version v2)");
+            }
+            return;
+        }
+        if (!isSet("wechat.pay.v3.merchant-serial-no")) {
+            missing.add("WXGATE_PAY_MERCHANT_SERIAL_NO (wechat.pay.v3.merchant-serial-no)");
+        }
+        secret("wechat.pay.v3.private-key", "WXGATE_PAY_PRIVATE_KEY", missing);
+        secret("wechat.pay.v3.api-v3-key", "WXGATE_PAY_API_V3_KEY", missing);
+        String verification = isSet("wechat.pay.v3.verification") ? environment.getProperty("wechat.pay.v3.verification")
+                : "PUBLIC_KEY";
+        if (!verification.equalsIgnoreCase("CERTIFICATE")) {
+            if (!isSet("wechat.pay.v3.public-key-id")) {
+                missing.add("WXGATE_PAY_PUBLIC_KEY_ID (wechat.pay.v3.public-key-id)");
+            }
+            secret("wechat.pay.v3.public-key", "WXGATE_PAY_PUBLIC_KEY", missing);
+        }
+    }
+
+    private void secret(String property, String variable, List<String> missing) {
+        if (!isSet(property) && !isSet(property + "-file")) {
+            missing.add(variable + "_FILE or " + variable + " (" + property + "-file or " + property + ")");
         }
     }
 

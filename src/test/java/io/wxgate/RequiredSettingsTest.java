@@ -17,6 +17,7 @@ class RequiredSettingsTest {
                 .withProperty("wechat.miniapp.appid", "wx5ca7b1e1d1b0a001")
                 .withProperty("wechat.miniapp.secret", "s")
                 .withProperty("wechat.pay.mch-id", "1900000109")
+                .withProperty("wechat.pay.api-version", "v2")
                 .withProperty("wechat.pay.api-key", "k")
                 .withProperty("wechat.pay.notify-url", "https://pay.example.com/api/v1/pay/notify");
     }
@@ -55,5 +56,28 @@ class RequiredSettingsTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("WXGATE_REDIS_HOST")
                 .hasMessageContaining("SPRING_DATA_REDIS_CLUSTER_NODES");
+    }
+
+    @Test
+    void apiV3IsTheDefaultAndNamesEachOfItsSettingsFileOrText() {
+        MockEnvironment v3 = complete().withProperty("wechat.pay.api-version", "").withProperty("wechat.pay.api-key", "");
+        assertThatThrownBy(() -> check(v3))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("WXGATE_PAY_MERCHANT_SERIAL_NO")
+                .hasMessageContaining("WXGATE_PAY_PRIVATE_KEY_FILE or WXGATE_PAY_PRIVATE_KEY")
+                .hasMessageContaining("WXGATE_PAY_API_V3_KEY_FILE or WXGATE_PAY_API_V3_KEY")
+                .hasMessageContaining("WXGATE_PAY_PUBLIC_KEY_ID")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("WXGATE_PAY_API_KEY "));
+        check(v3.withProperty("wechat.pay.v3.merchant-serial-no", "5157F09EFDC096DE15EBE81A47057A7232F1B8E1")
+                .withProperty("wechat.pay.v3.private-key-file", "/run/secrets/wxgate/apiclient_key.pem")
+                .withProperty("wechat.pay.v3.api-v3-key", "k")
+                .withProperty("wechat.pay.v3.public-key-id", "PUB_KEY_ID_1")
+                .withProperty("wechat.pay.v3.public-key-file", "/run/secrets/wxgate/pub_key.pem"));
+        // certificate mode needs no public key
+        check(complete().withProperty("wechat.pay.api-version", "V3")
+                .withProperty("wechat.pay.v3.merchant-serial-no", "5157F09E")
+                .withProperty("wechat.pay.v3.private-key", "pem")
+                .withProperty("wechat.pay.v3.api-v3-key-file", "/k")
+                .withProperty("wechat.pay.v3.verification", "certificate"));
     }
 }

@@ -3,10 +3,9 @@ package io.wxgate.wechat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.wxgate.testing.PayV3TestKeys;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -15,24 +14,14 @@ import org.junit.jupiter.api.Test;
 /** The APIv3 codec against itself and against bad input; WeChat's own vectors are in {@code PayV3VectorsTest}. */
 class PayV3CodecTest {
 
-    private static final KeyPair WECHAT = rsa();
-    private static final KeyPair MERCHANT = rsa();
+    private static final KeyPair WECHAT = PayV3TestKeys.rsa();
+    private static final KeyPair MERCHANT = PayV3TestKeys.rsa();
     private static final String PUB_KEY_ID = "PUB_KEY_ID_0114232134912410000000000000";
     private static final String API_V3_KEY = "0123456789abcdef0123456789ABCDEF";
     private static final Instant NOW = Instant.ofEpochSecond(1_764_000_000L);
 
     private final PayV3Signer wechat = new PayV3Signer(WECHAT.getPrivate());
     private final PayV3Verifier verifier = new PayV3Verifier(PayV3Keyring.of(Map.of(PUB_KEY_ID, WECHAT.getPublic())));
-
-    static KeyPair rsa() {
-        try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-            generator.initialize(2048);
-            return generator.generateKeyPair();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private PayV3Verifier.SignedHeaders signed(String body, long timestamp) {
         String nonce = "5K8264ILTKCH16CQ2502SI8ZNMTM67VS";

@@ -96,8 +96,8 @@ public class PayConfig {
     /** Certificate (or both) mode only: the platform certificates, refreshed in the background. */
     @Bean
     @Conditional(V3Configured.class)
-    PayV3Certificates payV3Certificates(PayProperties properties, ObjectProvider<WechatPayV3Client> client) {
-        return new PayV3Certificates(properties.v3().certificateRefresh(),
+    PlatformCertificates payV3Certificates(PayProperties properties, ObjectProvider<WechatPayV3Client> client) {
+        return new PlatformCertificates(properties.v3().certificateRefresh(),
                 () -> properties.v3().verification() == PayProperties.Verification.PUBLIC_KEY ? Mono.empty()
                         : client.getObject().downloadCertificates());
     }
@@ -105,7 +105,7 @@ public class PayConfig {
     /** The keys WeChat Pay's signatures are checked with: its public key, its certificates, or both. */
     @Bean
     @Conditional(V3Configured.class)
-    PayV3Verifier payV3Verifier(PayV3Credentials credentials, PayV3Certificates certificates) {
+    PayV3Verifier payV3Verifier(PayV3Credentials credentials, PlatformCertificates certificates) {
         PayV3Keyring publicKey = PayV3Keyring.of(credentials.publicKeyId().isPresent() && credentials.publicKey().isPresent()
                 ? Map.of(credentials.publicKeyId().get(), credentials.publicKey().get()) : Map.of());
         return new PayV3Verifier(switch (credentials.verification()) {
@@ -119,7 +119,7 @@ public class PayConfig {
     @Conditional(V3Configured.class)
     WechatPayV3Client wechatPayV3Client(WebClient wechatPayWebClient, PayProperties properties, MiniappProperties miniapp,
                                         PayV3Credentials credentials, PayV3Verifier payV3Verifier,
-                                        PayV3Certificates certificates, PayRandom random, WechatPayCalls wechatPayCalls) {
+                                        PlatformCertificates certificates, PayRandom random, WechatPayCalls wechatPayCalls) {
         Supplier<String> serial = credentials.publicKeyId().isPresent() ? () -> credentials.publicKeyId().get()
                 : certificates::newestSerial;
         return new WechatPayV3Client(wechatPayWebClient, properties, miniapp.appid(), credentials, payV3Verifier, serial,

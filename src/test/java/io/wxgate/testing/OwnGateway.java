@@ -28,7 +28,8 @@ public final class OwnGateway implements AutoCloseable {
         int port = EmbeddedServers.freePort();
         String url = "http://127.0.0.1:" + port;
         Map<String, Object> p = new LinkedHashMap<>(TestWorld.get().gatewayProperties(port));
-        p.put("wechat.pay.notify-url", url + "/api/v1/pay/notify");
+        boolean v3 = "v3".equalsIgnoreCase(String.valueOf(settings.get("wechat.pay.api-version")));
+        p.put("wechat.pay.notify-url", url + (v3 ? "/api/v1/pay/notify/v3" : "/api/v1/pay/notify"));
         p.put("wechat.pay.reconciler.enabled", "false");
         p.putAll(settings);
         String[] args = p.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);

@@ -22,9 +22,9 @@ import reactor.core.publisher.Mono;
  * the certificates it has and tries again within a minute; a refresh replaces them all, as WeChat lists every
  * certificate still in use.
  */
-public final class PayV3Certificates implements PayV3Keyring, SmartLifecycle {
+public final class PlatformCertificates implements PayV3Keyring, SmartLifecycle {
 
-    private static final Logger log = LoggerFactory.getLogger(PayV3Certificates.class);
+    private static final Logger log = LoggerFactory.getLogger(PlatformCertificates.class);
     private static final Duration RETRY = Duration.ofMinutes(1);
 
     private final Duration refresh;
@@ -32,7 +32,7 @@ public final class PayV3Certificates implements PayV3Keyring, SmartLifecycle {
     private final AtomicReference<Map<String, X509Certificate>> current = new AtomicReference<>(Map.of());
     private volatile Disposable running;
 
-    public PayV3Certificates(Duration refresh, Supplier<Mono<Map<String, X509Certificate>>> download) {
+    public PlatformCertificates(Duration refresh, Supplier<Mono<Map<String, X509Certificate>>> download) {
         this.refresh = refresh;
         this.download = download;
     }

@@ -87,6 +87,11 @@ public class PhonePayment {
         if (merchant.isEmpty()) {
             return fail(HttpStatus.BAD_REQUEST, "prepay_id not found");
         }
+        if (rsa != (order.get().signType() == SignType.RSA)) {
+            // an order keeps its API version for life: an APIv3 prepay_id is paid with RSA, an APIv2 one without
+            return fail(HttpStatus.BAD_REQUEST, "支付验证签名失败 (signType " + signTypeName + " does not match an "
+                    + (rsa ? "APIv2" : "APIv3") + " order)");
+        }
         boolean signed = rsa ? rsaPaySignVerifies(call, order.get()) : v2PaySignVerifies(call, order.get(),
                 merchant.get(), signTypeName, signType.get());
         if (!signed) {

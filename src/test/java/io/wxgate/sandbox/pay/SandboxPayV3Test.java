@@ -243,6 +243,7 @@ class SandboxPayV3Test {
         assertThat(refused.statusCode()).isEqualTo(400);
         assertThat(refused.body()).contains("paySign");
         assertThat(md5ForRsa.statusCode()).isEqualTo(400);
+        assertThat(md5ForRsa.body()).contains("APIv3 order");
         assertThat(query(outTradeNo).json().get("trade_state").asString()).isEqualTo("NOTPAY");
     }
 

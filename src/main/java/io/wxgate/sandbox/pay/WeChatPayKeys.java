@@ -66,6 +66,12 @@ public class WeChatPayKeys {
         this.certificate = mint(pair, new BigInteger(1, serialBytes()));
         this.certificateSerialNo = PayV3Keys.serialOf(certificate);
         for (SandboxProperties.Merchant merchant : sandbox.merchants()) {
+            boolean anyV3 = merchant.apiV3Key() != null || merchant.merchantPublicKey() != null
+                    || merchant.merchantSerialNo() != null;
+            if ((anyV3 || merchant.verification() == SandboxProperties.Verification.CERTIFICATE) && !merchant.apiV3()) {
+                throw new IllegalStateException("sandbox.merchants (mch-id " + merchant.mchId() + "): an APIv3 merchant"
+                        + " needs all of api-v3-key, merchant-public-key and merchant-serial-no");
+            }
             if (merchant.merchantPublicKey() != null) {
                 try {
                     merchantKeys.put(merchant.mchId(), PayV3Keys.publicKey(merchant.merchantPublicKey()));

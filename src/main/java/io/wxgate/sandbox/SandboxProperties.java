@@ -14,7 +14,8 @@ public record SandboxProperties(
         @DefaultValue List<Merchant> merchants,
         @DefaultValue("5m") Duration codeTtl,
         @DefaultValue @Name("notify") Notify notifyPolicy,
-        @DefaultValue List<User> users) {
+        @DefaultValue List<User> users,
+        @DefaultValue Wechatpay wechatpay) {
 
     /**
      * A WeChat user known before any login, with the profile {@code wx.getUserInfo} reveals and the phone number
@@ -37,12 +38,42 @@ public record SandboxProperties(
         }
     }
 
-    /** A WeChat Pay merchant, bound to one appid. */
-    public record Merchant(String mchId, String apiKey, String appid) {
+    /**
+     * A WeChat Pay merchant, bound to one appid. {@code apiKey} is its APIv2 key. For APIv3 it also has
+     * {@code api-v3-key} (32 characters: encrypts notifies and certificates), {@code merchant-public-key} (PEM of the
+     * public half of its {@code apiclient_key.pem}: verifies its requests' {@code Authorization} and RSA paySigns)
+     * and {@code merchant-serial-no} (its merchant certificate's serial, which every {@code Authorization} must name).
+     * {@code verification} is how the merchant verifies WeChat Pay: {@code public-key} (the default, as for every
+     * merchant since late 2024: replies say {@code Wechatpay-Serial: PUB_KEY_ID_…}, {@code /v3/certificates} is 404)
+     * or {@code certificate} (replies name the platform certificate's serial, {@code /v3/certificates} serves it).
+     */
+    public record Merchant(String mchId, String apiKey, String appid, String apiV3Key, String merchantPublicKey,
+                           String merchantSerialNo, @DefaultValue("public-key") Verification verification) {
+
+        /** Whether the merchant can call APIv3 at all. */
+        public boolean apiV3() {
+            return apiV3Key != null && merchantPublicKey != null && merchantSerialNo != null;
+        }
 
         @Override
         public String toString() {
-            return "Merchant[mchId=" + mchId + ", appid=" + appid + "]";
+            return "Merchant[mchId=" + mchId + ", appid=" + appid + ", verification=" + verification + "]";
+        }
+    }
+
+    /** How an APIv3 merchant verifies what WeChat Pay signs. */
+    public enum Verification { PUBLIC_KEY, CERTIFICATE }
+
+    /**
+     * The sandbox's own WeChat Pay key pair, which signs every APIv3 reply and notify: {@code private-key} (PKCS#8
+     * PEM) and {@code public-key-id} ({@code PUB_KEY_ID_…}). Both left out: a fresh pair and id are made at startup
+     * (see {@code GET /sandbox/pay/v3/keys}). The platform certificate is always minted at startup over this key.
+     */
+    public record Wechatpay(String privateKey, String publicKeyId) {
+
+        @Override
+        public String toString() {
+            return "Wechatpay[publicKeyId=" + publicKeyId + ", privateKey " + (privateKey == null ? "generated" : "hidden") + "]";
         }
     }
 

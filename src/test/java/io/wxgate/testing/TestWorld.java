@@ -17,6 +17,11 @@ public final class TestWorld {
     public static final String SECRET = "sandbox-secret-for-tests-only";
     public static final String MCH_ID = "1900000109";
     public static final String API_KEY = "sandboxtestkey0123456789abcdefgh";
+    /**
+     * A second merchant at the sandbox, for the same app and with the same APIv3 keys, that verifies WeChat Pay with
+     * platform certificates (downloaded from {@code /v3/certificates}) instead of the WeChat Pay public key.
+     */
+    public static final String CERTIFICATE_MCH_ID = "1900000110";
     /** A second mini-program at the sandbox, whose codes the gateway (configured for {@link #APPID}) must not redeem. */
     public static final String OTHER_APPID = "wx5ca7b1e1d1b0a002";
     /** A sandbox user given in the configuration, with a unionid, a profile and a phone number. */
@@ -58,6 +63,13 @@ public final class TestWorld {
         p.put("sandbox.merchants[0].api-v3-key", PayV3TestKeys.API_V3_KEY);
         p.put("sandbox.merchants[0].merchant-public-key", PayV3TestKeys.merchantPublicKeyPem());
         p.put("sandbox.merchants[0].merchant-serial-no", PayV3TestKeys.MERCHANT_SERIAL_NO);
+        p.put("sandbox.merchants[1].mch-id", CERTIFICATE_MCH_ID);
+        p.put("sandbox.merchants[1].api-key", "sandboxtestkey0123456789certmode");
+        p.put("sandbox.merchants[1].appid", APPID);
+        p.put("sandbox.merchants[1].api-v3-key", PayV3TestKeys.API_V3_KEY);
+        p.put("sandbox.merchants[1].merchant-public-key", PayV3TestKeys.merchantPublicKeyPem());
+        p.put("sandbox.merchants[1].merchant-serial-no", PayV3TestKeys.MERCHANT_SERIAL_NO);
+        p.put("sandbox.merchants[1].verification", "certificate");
         p.put("sandbox.wechatpay.private-key", PayV3TestKeys.wechatpayPrivateKeyPem());
         p.put("sandbox.wechatpay.public-key-id", PayV3TestKeys.WECHATPAY_PUBLIC_KEY_ID);
         p.put("sandbox.notify.time-scale", "0.001");

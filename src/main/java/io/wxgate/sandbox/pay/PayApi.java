@@ -1,5 +1,6 @@
 package io.wxgate.sandbox.pay;
 
+import io.wxgate.pay.TradeState;
 import io.wxgate.sandbox.SandboxProperties;
 import io.wxgate.sandbox.SandboxRandom;
 import io.wxgate.wechat.PaySigner;
@@ -205,7 +206,7 @@ public class PayApi {
         reply.put("result_code", "SUCCESS");
         reply.put("out_trade_no", order.outTradeNo());
         reply.put("trade_state", order.state().name());
-        reply.put("trade_state_desc", order.state().description());
+        reply.put("trade_state_desc", order.tradeStateDesc());
         if (order.attach() != null && !order.attach().isEmpty()) {
             reply.put("attach", order.attach());
         }

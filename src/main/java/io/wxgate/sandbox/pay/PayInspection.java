@@ -1,6 +1,7 @@
 package io.wxgate.sandbox.pay;
 
 import com.fasterxml.jackson.annotation.JsonAnySetter;
+import io.wxgate.pay.TradeState;
 import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
@@ -15,16 +16,29 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebInputException;
 
-/** Test-facing JSON endpoints: what the sandbox's WeChat Pay knows about an order, and its fault switches. */
+/**
+ * Test-facing JSON endpoints: what the sandbox's WeChat Pay knows about an order, its fault switches, and the public
+ * half of its APIv3 keys (for printing a merchant's settings).
+ */
 @RestController
 public class PayInspection {
 
     private final SandboxOrders orders;
     private final FaultSwitches faults;
+    private final WeChatPayKeys keys;
 
-    public PayInspection(SandboxOrders orders, FaultSwitches faults) {
+    public PayInspection(SandboxOrders orders, FaultSwitches faults, WeChatPayKeys keys) {
         this.orders = orders;
         this.faults = faults;
+        this.keys = keys;
+    }
+
+    /**
+     * What a merchant configures to trust this sandbox's WeChat Pay: in public-key mode the public key and its
+     * {@code PUB_KEY_ID_…}; in certificate mode nothing (the certificate comes from {@code /v3/certificates}), shown
+     * here with its serial for checking. Public material only.
+     */
+    public record V3Keys(String publicKeyId, String publicKey, String certificateSerialNo, String certificate) {
     }
 
     /** An order and its notify history, as a test wants to see it. */
@@ -89,6 +103,11 @@ public class PayInspection {
                             log == null ? 0 : log.attempts().size(), log != null && log.acknowledged());
                 })
                 .toList();
+    }
+
+    @GetMapping("/sandbox/pay/v3/keys")
+    public V3Keys v3Keys() {
+        return new V3Keys(keys.publicKeyId(), keys.publicKeyPem(), keys.certificateSerialNo(), keys.certificatePem());
     }
 
     @GetMapping("/sandbox/faults")

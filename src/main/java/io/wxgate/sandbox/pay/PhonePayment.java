@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.wxgate.sandbox.SandboxProperties;
 import io.wxgate.wechat.PaySigner;
+import io.wxgate.wechat.PayV3Signer;
+import io.wxgate.wechat.PayV3Verifier;
 import io.wxgate.wechat.SignType;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -20,7 +22,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * The phone's {@code wx.requestPayment}: takes exactly the object the mini-program passes to it, checks paySign the
- * way WeChat does (over appId, timeStamp, nonceStr, package and signType with the merchant's key), pays the order
+ * way WeChat does (APIv2: over appId, timeStamp, nonceStr, package and signType with the merchant's API key;
+ * signType RSA: SHA256withRSA over {@code appId\ntimeStamp\nnonceStr\npackage\n}, verified with the merchant's
+ * public key), pays the order
  * and starts its notify. Answers {@code {"errMsg":"requestPayment:ok"}} or {@code {"errMsg":"requestPayment:fail ..."}}
  * with 400 (malformed call, unknown prepay_id, bad paySign), 409 (order paid, closed or prepay_id expired) or
  * 503 (fault {@code failRequestPayment}).
@@ -34,8 +38,11 @@ public class PhonePayment {
     private final SandboxOrders orders;
     private final PayNotifier notifier;
     private final FaultSwitches faults;
+    private final WeChatPayKeys keys;
 
-    public PhonePayment(SandboxProperties sandbox, SandboxOrders orders, PayNotifier notifier, FaultSwitches faults) {
+    public PhonePayment(SandboxProperties sandbox, SandboxOrders orders, PayNotifier notifier, FaultSwitches faults,
+                        WeChatPayKeys keys) {
+        this.keys = keys;
         this.sandbox = sandbox;
         this.orders = orders;
         this.notifier = notifier;
@@ -69,7 +76,8 @@ public class PhonePayment {
         }
         // wx.requestPayment's signType defaults to MD5, and the signature then covers signType=MD5.
         String signTypeName = call.signType() == null || call.signType().isEmpty() ? "MD5" : call.signType();
-        Optional<SignType> signType = SignType.fromWire(signTypeName);
+        boolean rsa = signTypeName.equals(SignType.RSA.wireName());
+        Optional<SignType> signType = rsa ? Optional.of(SignType.RSA) : SignType.fromWire(signTypeName);
         if (signType.isEmpty()) {
             return fail(HttpStatus.BAD_REQUEST, "unsupported signType");
         }
@@ -79,14 +87,14 @@ public class PhonePayment {
         if (merchant.isEmpty()) {
             return fail(HttpStatus.BAD_REQUEST, "prepay_id not found");
         }
-        Map<String, String> signed = new LinkedHashMap<>();
-        signed.put("appId", order.get().appid());
-        signed.put("timeStamp", call.timeStamp());
-        signed.put("nonceStr", call.nonceStr());
-        signed.put("package", call.prepayPackage());
-        signed.put("signType", signTypeName);
-        signed.put("sign", call.paySign());
-        if (!new PaySigner(merchant.get().apiKey()).verify(signed, signType.get())) {
+        if (rsa != (order.get().signType() == SignType.RSA)) {
+            // an order keeps its API version for life: an APIv3 prepay_id is paid with RSA, an APIv2 one without
+            return fail(HttpStatus.BAD_REQUEST, "支付验证签名失败 (signType " + signTypeName + " does not match an "
+                    + (rsa ? "APIv2" : "APIv3") + " order)");
+        }
+        boolean signed = rsa ? rsaPaySignVerifies(call, order.get()) : v2PaySignVerifies(call, order.get(),
+                merchant.get(), signTypeName, signType.get());
+        if (!signed) {
             return fail(HttpStatus.BAD_REQUEST, "支付验证签名失败 (paySign does not verify)");
         }
         SandboxOrders.Result result = orders.pay(prepayId, Instant.now());
@@ -98,8 +106,29 @@ public class PhonePayment {
                 default -> result.error().description();
             });
         }
-        notifier.paid(result.order(), merchant.get().apiKey());
+        notifier.paid(result.order(), merchant.get());
         return ResponseEntity.ok(Map.of("errMsg", "requestPayment:ok"));
+    }
+
+    /** APIv2: MD5 or HMAC-SHA256 with the API key over appId, timeStamp, nonceStr, package and signType. */
+    private static boolean v2PaySignVerifies(RequestPayment call, SandboxOrder order, SandboxProperties.Merchant merchant,
+                                             String signTypeName, SignType signType) {
+        Map<String, String> signed = new LinkedHashMap<>();
+        signed.put("appId", order.appid());
+        signed.put("timeStamp", call.timeStamp());
+        signed.put("nonceStr", call.nonceStr());
+        signed.put("package", call.prepayPackage());
+        signed.put("signType", signTypeName);
+        signed.put("sign", call.paySign());
+        return new PaySigner(merchant.apiKey()).verify(signed, signType);
+    }
+
+    /** APIv3: SHA256withRSA with the merchant's private key over {@code appId\ntimeStamp\nnonceStr\npackage\n}. */
+    private boolean rsaPaySignVerifies(RequestPayment call, SandboxOrder order) {
+        return keys.merchantKey(order.mchId())
+                .map(key -> PayV3Verifier.verifies(key, PayV3Signer.message(order.appid(), call.timeStamp(),
+                        call.nonceStr(), call.prepayPackage()), call.paySign()))
+                .orElse(false);
     }
 
     @ExceptionHandler(ServerWebInputException.class)

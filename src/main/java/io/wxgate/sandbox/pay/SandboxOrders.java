@@ -1,5 +1,6 @@
 package io.wxgate.sandbox.pay;
 
+import io.wxgate.pay.TradeState;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;

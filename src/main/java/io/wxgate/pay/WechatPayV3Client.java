@@ -3,7 +3,9 @@ package io.wxgate.pay;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.wxgate.web.GatewayException;
+import io.wxgate.wechat.PayV3Certificates;
 import io.wxgate.wechat.PayV3Cipher;
+import io.wxgate.wechat.PayV3Notification;
 import io.wxgate.wechat.PayV3JsapiOrder;
 import io.wxgate.wechat.PayV3Keys;
 import io.wxgate.wechat.PayV3Transaction;
@@ -128,27 +130,15 @@ public final class WechatPayV3Client implements WechatPayApi {
      */
     public Mono<Map<String, X509Certificate>> downloadCertificates() {
         return call(HttpMethod.GET, "/v3/certificates", Map.of("algorithm_type", "RSA"), null, false)
-                .map(reply -> read(reply, CertificateList.class, "certificates"))
+                .map(reply -> read(reply, PayV3Certificates.class, "certificates"))
                 .map(this::certificates);
     }
 
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    record CertificateList(List<Listed> data) {
-        @JsonIgnoreProperties(ignoreUnknown = true)
-        record Listed(@JsonProperty("serial_no") String serialNo,
-                      @JsonProperty("encrypt_certificate") Sealed encryptCertificate) {
-        }
-
-        @JsonIgnoreProperties(ignoreUnknown = true)
-        record Sealed(String algorithm, String nonce, @JsonProperty("associated_data") String associatedData,
-                      String ciphertext) {
-        }
-    }
-
-    private Map<String, X509Certificate> certificates(CertificateList list) {
+    private Map<String, X509Certificate> certificates(PayV3Certificates list) {
         Map<String, X509Certificate> out = new LinkedHashMap<>();
-        for (CertificateList.Listed listed : list.data() == null ? List.<CertificateList.Listed>of() : list.data()) {
-            CertificateList.Sealed sealed = listed.encryptCertificate();
+        for (PayV3Certificates.Certificate listed : list.data() == null ? List.<PayV3Certificates.Certificate>of()
+                : list.data()) {
+            PayV3Notification.Resource sealed = listed.encryptCertificate();
             if (sealed == null || !PayV3Cipher.ALGORITHM.equals(sealed.algorithm())) {
                 continue;
             }
@@ -264,6 +254,12 @@ public final class WechatPayV3Client implements WechatPayApi {
                     + "(FREQUENCY_LIMITED); retry later", Duration.ofSeconds(1));
             case "OUT_TRADE_NO_USED" -> new WechatPayRejected(HttpStatus.CONFLICT, code,
                     "WeChat Pay already has this out_trade_no with different fields");
+            // how WeChat is seen to answer a reused out_trade_no in APIv3 ("201 商户订单号重复")
+            case "INVALID_REQUEST" -> message.startsWith("201")
+                    ? new WechatPayRejected(HttpStatus.CONFLICT, "OUT_TRADE_NO_USED",
+                            "WeChat Pay already has this out_trade_no with different fields")
+                    : new WechatPayRejected(HttpStatus.BAD_GATEWAY, code, "WeChat Pay rejected the request as invalid"
+                            + (message.isEmpty() ? "" : " (" + message + ")"));
             case "NOT_ENOUGH" -> new WechatPayRejected(HttpStatus.PAYMENT_REQUIRED, code,
                     "the payer's balance is not enough");
             case "SIGN_ERROR" -> new WechatPayRejected(HttpStatus.BAD_GATEWAY, code, "WeChat Pay rejected the gateway's "

@@ -277,8 +277,8 @@ def report(folder, results_md):
         w("> builds. It proves the harness end to end; its figures are **not measurements** and its verdicts mean")
         w("> nothing about the targets. The lead's full run (`load-tests/run.sh`, quiet machine) replaces this section.")
         w("")
-    w("Gateway: the packaged jar in its own JVM (`%s`, prod profile), commit `%s`; the WeChat sandbox in a second JVM;"
-      % (bench.get("gateway_java_opts"), bench.get("git")))
+    w("Gateway: the packaged jar in its own JVM (`%s`, prod profile), commit `%s`, WeChat Pay API%s; the WeChat sandbox"
+      " in a second JVM;" % (bench.get("gateway_java_opts"), bench.get("git"), bench.get("pay_api", "v2")))
     w("Gatling in a third; MariaDB and Redis beside them; %s cores, %s. Everything on 127.0.0.1. Raw data: `%s`."
       % (bench.get("nproc"), bench.get("java"), os.path.relpath(os.path.abspath(folder), os.path.dirname(os.path.abspath(results_md)))))
     w("Load average when it started: %s; `tcp_tw_reuse` %s, `somaxconn` %s, open files %s." % (

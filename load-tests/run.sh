@@ -13,7 +13,9 @@
 # scratch folder). Settings (environment): BENCH_DB (wxgate_bench; dropped and created anew), BENCH_GATEWAY_PORT
 # (18000), BENCH_MANAGEMENT_PORT (18090), BENCH_SANDBOX_PORT (19900), BENCH_REDIS_DB (11), GATEWAY_JAVA_OPTS (-Xmx512m, as the pod's 768 MiB
 # limit x 70 %), GATLING_JAVA_OPTS, BENCH_MAX_SECONDS (1800; runs that would start later are skipped), BENCH_ONLY
-# (some of: purchase overload fixed slowlogin idle; the cold start always runs).
+# (some of: purchase overload fixed slowlogin idle; the cold start always runs), BENCH_PAY_API (v2, or v3: WeChat Pay
+# APIv3 with keys made by openssl for the run; the fixed run, which re-sends a v2 notify, is skipped), BENCH_REPORT
+# (load-tests/RESULTS.md: the file whose generated section the run replaces).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -24,7 +26,7 @@ for arg in "$@"; do
   case "$arg" in
     --quick) MODE=quick ;;
     --build) BUILD=yes ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "unknown argument: $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -52,6 +54,9 @@ APPID=wx5ca7b1e1d1b0a001
 APP_SECRET=sandbox-secret-change-me
 MCH_ID=1900000109
 PAY_KEY=sandboxtestkey0123456789abcdefgh
+PAY_API=${BENCH_PAY_API:-v2}
+case "$PAY_API" in v2|v3) ;; *) echo "BENCH_PAY_API must be v2 or v3: $PAY_API" >&2; exit 2 ;; esac
+REPORT=${BENCH_REPORT:-$HERE/RESULTS.md}
 
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=$HERE/target/bench/$STAMP
@@ -148,10 +153,36 @@ for port in "$GW_PORT" "$SB_PORT"; do
   if answers "$port"; then echo "127.0.0.1:$port is taken; set BENCH_GATEWAY_PORT / BENCH_SANDBOX_PORT" >&2; exit 2; fi
 done
 
+# ---- APIv3: the merchant's key pair, its APIv3 key and WeChat Pay's key pair, made for this run only ----
+SANDBOX_PAY_ARGS=()
+GATEWAY_PAY_ENV=(WXGATE_PAY_API_VERSION=v2 WXGATE_PAY_API_KEY=$PAY_KEY WXGATE_PAY_NOTIFY_URL="$GW/api/v1/pay/notify")
+if [ "$PAY_API" = v3 ]; then
+  command -v openssl >/dev/null || { echo "BENCH_PAY_API=v3 needs openssl" >&2; exit 2; }
+  KEYS=$OUT/keys
+  mkdir -m 700 "$KEYS"
+  for who in merchant wechatpay; do
+    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$KEYS/$who.key.pem" 2>/dev/null
+    openssl pkey -in "$KEYS/$who.key.pem" -pubout -out "$KEYS/$who.pub.pem"
+  done
+  openssl rand -hex 16 | tr -d '\n' >"$KEYS/api_v3_key"
+  SERIAL=$(openssl rand -hex 20 | tr 'a-f' 'A-F' | sed 's/^0/1/')
+  KEY_ID=PUB_KEY_ID_01$(openssl rand -hex 14 | tr -dc '0-9' | head -c 26)
+  SANDBOX_PAY_ARGS=(--sandbox.merchants[0].mch-id=$MCH_ID --sandbox.merchants[0].api-key=$PAY_KEY
+    --sandbox.merchants[0].appid=$APPID --sandbox.merchants[0].api-v3-key="$(cat "$KEYS/api_v3_key")"
+    --sandbox.merchants[0].merchant-public-key="$(cat "$KEYS/merchant.pub.pem")"
+    --sandbox.merchants[0].merchant-serial-no="$SERIAL"
+    --sandbox.wechatpay.private-key="$(cat "$KEYS/wechatpay.key.pem")" --sandbox.wechatpay.public-key-id="$KEY_ID")
+  GATEWAY_PAY_ENV=(WXGATE_PAY_API_VERSION=v3 WXGATE_PAY_NOTIFY_URL="$GW/api/v1/pay/notify/v3"
+    WXGATE_PAY_MERCHANT_SERIAL_NO="$SERIAL" WXGATE_PAY_PRIVATE_KEY_FILE="$KEYS/merchant.key.pem"
+    WXGATE_PAY_API_V3_KEY_FILE="$KEYS/api_v3_key" WXGATE_PAY_PUBLIC_KEY_ID="$KEY_ID"
+    WXGATE_PAY_PUBLIC_KEY_FILE="$KEYS/wechatpay.pub.pem")
+  log "WeChat Pay APIv3, keys for this run in $KEYS"
+fi
+
 # ---- the sandbox: its own process; notify retries 100x faster so a refused notify comes back within the run ----
 log "starting the WeChat sandbox on $SB"
 WXGATE_SANDBOX_PORT=$SB_PORT java -Xmx1g -Dloader.main=io.wxgate.sandbox.SandboxApplication -jar "$JAR" \
-  --sandbox.notify.time-scale=0.01 >"$OUT/sandbox.log" 2>&1 &
+  --sandbox.notify.time-scale=0.01 "${SANDBOX_PAY_ARGS[@]}" >"$OUT/sandbox.log" 2>&1 &
 SB_PID=$!
 PIDS+=("$SB_PID")
 await_ok "$SB/actuator/health" 120 || { echo "the sandbox did not start; see $OUT/sandbox.log" >&2; exit 1; }
@@ -231,7 +262,7 @@ else
   SLOW_USERS=2000; SLOW_RAMP=5; SLOW_HOLD=30
   IDLE_CONNS=10000; IDLE_RAMP=30; IDLE_HOLD=30; IDLE_LOGIN_RATE=20
 fi
-echo "{\"mode\":\"$MODE\",\"started\":\"$STAMP\",\"gateway_java_opts\":\"$GATEWAY_JAVA_OPTS\",\"nproc\":$(nproc),\"java\":\"$(java -version 2>&1 | head -1 | tr -d '"')\",\"git\":\"$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')\",\"load_before\":\"$(cut -d' ' -f1-3 /proc/loadavg)\",\"tcp_tw_reuse\":\"$(cat /proc/sys/net/ipv4/tcp_tw_reuse 2>/dev/null)\",\"somaxconn\":\"$(cat /proc/sys/net/core/somaxconn 2>/dev/null)\",\"nofile\":\"$(ulimit -n)\",\"only\":\"$ONLY\"}" >"$OUT/bench.json"
+echo "{\"mode\":\"$MODE\",\"started\":\"$STAMP\",\"gateway_java_opts\":\"$GATEWAY_JAVA_OPTS\",\"nproc\":$(nproc),\"java\":\"$(java -version 2>&1 | head -1 | tr -d '"')\",\"git\":\"$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')\",\"load_before\":\"$(cut -d' ' -f1-3 /proc/loadavg)\",\"tcp_tw_reuse\":\"$(cat /proc/sys/net/ipv4/tcp_tw_reuse 2>/dev/null)\",\"somaxconn\":\"$(cat /proc/sys/net/core/somaxconn 2>/dev/null)\",\"nofile\":\"$(ulimit -n)\",\"only\":\"$ONLY\",\"pay_api\":\"$PAY_API\"}" >"$OUT/bench.json"
 
 # ---- cold start: Gatling first (it waits on readiness), then the gateway ----
 mkdir -p "$OUT/coldstart"
@@ -247,7 +278,8 @@ PIDS+=("$COLD_PID")
     WXGATE_DB_JDBC_URL="jdbc:mariadb://127.0.0.1:$DB_PORT/$DB" WXGATE_DB_USER=root WXGATE_DB_PASSWORD= \
     WXGATE_REDIS_HOST=127.0.0.1 WXGATE_REDIS_PORT=$REDIS_PORT \
     WXGATE_MINIAPP_APPID=$APPID WXGATE_MINIAPP_SECRET=$APP_SECRET \
-    WXGATE_PAY_API_VERSION=v2 WXGATE_PAY_MCH_ID=$MCH_ID WXGATE_PAY_API_KEY=$PAY_KEY WXGATE_PAY_NOTIFY_URL="$GW/api/v1/pay/notify"
+    WXGATE_PAY_MCH_ID=$MCH_ID
+  export "${GATEWAY_PAY_ENV[@]}"
   exec java $GATEWAY_JAVA_OPTS -jar "$JAR" --wechat.miniapp.base-url="$SB" --wechat.pay.base-url="$SB" \
     --spring.data.redis.database="$REDIS_DB" --management.server.port="$MG_PORT"
 ) >"$OUT/gateway.log" 2>&1 &
@@ -287,7 +319,7 @@ run overload overload "purchase at $RATE new users/s (10x the peak of $PEAK purc
 NOTIFY_BODY=$OUT/fixed/notify.xml
 mkdir -p "$OUT/fixed"
 sql "$DB" --raw -e "SELECT raw_body FROM pay_notify WHERE verdict = 'APPLIED' ORDER BY id LIMIT 1" >"$NOTIFY_BODY"
-if ! wanted fixed; then
+if ! wanted fixed || [ "$PAY_API" = v3 ]; then
   rm -rf "$OUT/fixed"
 elif [ -s "$NOTIFY_BODY" ]; then
   truncate -s -1 "$NOTIFY_BODY" # the client's trailing newline
@@ -348,6 +380,6 @@ fi
 
 # ---- the report ----
 log "writing $HERE/RESULTS.md"
-python3 "$HERE/bench.py" report "$OUT" "$HERE/RESULTS.md"
+python3 "$HERE/bench.py" report "$OUT" "$REPORT"
 ln -sfn "$OUT" "$HERE/target/bench/latest"
 log "done in $(( $(date +%s) - START_EPOCH )) s; raw data and Gatling's HTML reports in $OUT"

@@ -14,9 +14,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -28,12 +31,16 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import org.yaml.snakeyaml.Yaml;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What an operator sees of a gateway that has logged a user in, fetched their phone number and been paid: the log
  * holds no secret, session key, token or full openid; the Prometheus scrape on the management port lists the
- * gateway's own metrics. A gateway of its own, its reconciler and orders-by-state count running every second.
+ * gateway's own metrics, and every metric the alert rules and the Grafana dashboard under k8s/monitoring read. A
+ * gateway of its own, its reconciler and orders-by-state count running every second.
  */
 @ExtendWith(OutputCaptureExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -114,6 +121,61 @@ class ObservabilityTest {
                 .contains("r2dbc_pool_acquired_connections")
                 .containsPattern("reactor_netty_connection_provider_active_connections\\{.*name=\"wechat-miniapp\"");
         Files.writeString(Path.of("target", "observability-scrape.txt"), scrape);
+    }
+
+    @Test
+    @Order(3)
+    @SuppressWarnings("unchecked")
+    void everyMetricTheAlertsAndTheDashboardReadIsInTheScrape() throws IOException {
+        // stand-ins for the hooks the notify and WeChat Pay code call (see PayMetrics): they register the names
+        PayMetrics pay = gateway.bean(PayMetrics.class);
+        pay.notifyVerdict("APPLIED", true, "v2");
+        pay.wechatPayCall("/pay/orderquery", Mono.just("answer")).block(Duration.ofSeconds(5));
+        // a real junk notify: counted before its sign could be checked
+        gateway.client().post().uri("/api/v1/pay/notify").contentType(MediaType.TEXT_XML).bodyValue("not xml")
+                .exchange().expectBody().returnResult();
+
+        Set<String> exposed = new TreeSet<>();
+        scrape().lines().filter(line -> !line.startsWith("#") && !line.isBlank())
+                .forEach(line -> exposed.add(line.split("[{ ]", 2)[0]));
+
+        Set<String> read = new TreeSet<>();
+        Map<String, Object> rules = new Yaml().load(Files.readString(Path.of("k8s/monitoring/prometheus-rules.yaml")));
+        for (Map<String, Object> group : (List<Map<String, Object>>) ((Map<String, Object>) rules.get("spec")).get("groups")) {
+            for (Map<String, Object> rule : (List<Map<String, Object>>) group.get("rules")) {
+                read.addAll(metricNames((String) rule.get("expr")));
+            }
+        }
+        Set<String> fromRules = new TreeSet<>(read);
+        JsonNode dashboard = JsonMapper.builder().build().readTree(Files.readString(Path.of("k8s/monitoring/grafana-dashboard.json")));
+        dashboard.findValues("expr").forEach(expr -> read.addAll(metricNames(expr.asString())));
+
+        assertThat(fromRules).contains("wxgate_pay_notify_verdicts_total", "wxgate_breaker_state",
+                "wxgate_pay_paid_after_close_total", "wxgate_pay_reconciler_last_success_seconds",
+                "http_server_requests_seconds_count", "wxgate_gate_refused_total");
+        assertThat(read).contains("wxgate_pay_orders", "wxgate_wechat_calls_seconds_bucket", "r2dbc_pool_acquired_connections",
+                "reactor_netty_connection_provider_active_connections");
+        assertThat(exposed).as("metrics the alerts and dashboard read").containsAll(read);
+    }
+
+    private static final Pattern NAME = Pattern.compile("(?<![\\w.$])[a-zA-Z_:][a-zA-Z0-9_:]*+(?!\\s*\\()");
+    private static final Set<String> PROMQL_WORDS = Set.of("by", "without", "on", "ignoring", "group_left", "group_right",
+            "bool", "and", "or", "unless", "offset", "inf", "nan");
+
+    /** The metric names a PromQL expression reads: what is left without label matchers, ranges, strings and functions. */
+    static Set<String> metricNames(String expr) {
+        String bare = expr.replaceAll("\\{[^}]*}", " ")
+                .replaceAll("\\[[^]]*]", " ")
+                .replaceAll("\"[^\"]*\"", " ")
+                .replaceAll("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)", " ");
+        Set<String> names = new TreeSet<>();
+        Matcher m = NAME.matcher(bare);
+        while (m.find()) {
+            if (!PROMQL_WORDS.contains(m.group())) {
+                names.add(m.group());
+            }
+        }
+        return names;
     }
 
     private static String scrape() {

@@ -38,6 +38,7 @@ public class PayReconciler implements SmartLifecycle {
     private final Counter settledOrders;
     private final AtomicLong lastSuccessEpochSecond = new AtomicLong();
     private Disposable running;
+    private volatile boolean stopping;
     private Sinks.Empty<Void> stopRequested;
     private Runnable afterStop;
 
@@ -68,10 +69,11 @@ public class PayReconciler implements SmartLifecycle {
             return;
         }
         lastSuccessEpochSecond.set(Instant.now().getEpochSecond());
+        stopping = false;
         Sinks.Empty<Void> stop = Sinks.empty();
         stopRequested = stop;
         running = Flux.interval(settings.interval(), settings.interval())
-                // a stop ends the ticks; concatMap then lets the pass in flight finish before it completes
+                // a stop ends the ticks; concatMap then lets the pass in flight end before it completes
                 .takeUntilOther(stop.asMono())
                 .onBackpressureDrop()
                 .concatMap(tick -> reconcileOnce()
@@ -89,7 +91,8 @@ public class PayReconciler implements SmartLifecycle {
     }
 
     /**
-     * Shutdown (SIGTERM, context close): takes no new pass, lets the one in flight finish its orders, then reports
+     * Shutdown (SIGTERM, context close): takes no new pass and no further order of the pass in flight, lets the
+     * order being settled finish (its claim would otherwise hold it from every instance for a lease), then reports
      * stopped. Spring waits for that up to {@code spring.lifecycle.timeout-per-shutdown-phase}; {@link #destroy}
      * cuts whatever is still running after it.
      */
@@ -103,8 +106,9 @@ public class PayReconciler implements SmartLifecycle {
             }
             afterStop = callback;
             stop = stopRequested;
+            stopping = true;
         }
-        log.info("reconciler stopping: no new pass; the one in flight, if any, finishes");
+        log.info("reconciler stopping: no new pass or order; the order in flight, if any, finishes");
         stop.tryEmitEmpty();
     }
 
@@ -159,20 +163,8 @@ public class PayReconciler implements SmartLifecycle {
     public Mono<Long> reconcileOnce() {
         Instant now = Instant.now();
         return orders.dueForReconcile(now.minus(settings.age()), now, settings.batchSize())
-                .concatMap(no -> orders.claimForReconcile(no, now, now.plus(settings.lease()))
-                        .filter(Boolean::booleanValue)
-                        .flatMap(claimed -> orders.find(no))
-                        .filter(order -> order.tradeState().open())
-                        .flatMap(order -> service.refresh(order)
-                                // WeChat never heard of it (unifiedorder never went through): judge it by its age alone
-                                .onErrorResume(OrderUnknownToWechat.class, unknown -> Mono.just(order)))
-                        .flatMap(order -> service.closeIfExpired(order, now))
-                        .filter(order -> !order.tradeState().open())
-                        // one order WeChat cannot answer about must not stop the pass
-                        .onErrorResume(e -> {
-                            log.info("reconcile of {} skipped: {}", no, e.getMessage());
-                            return Mono.empty();
-                        }))
+                // once stopping, the orders left are not claimed: another instance takes them
+                .concatMap(no -> Mono.defer(() -> stopping ? Mono.<PayOrder>empty() : settle(no, now)))
                 .count()
                 .doOnNext(settled -> {
                     passesDone.increment();
@@ -180,5 +172,23 @@ public class PayReconciler implements SmartLifecycle {
                     lastSuccessEpochSecond.set(Instant.now().getEpochSecond());
                 })
                 .doOnError(e -> passesFailed.increment());
+    }
+
+    /** Claims one order and asks WeChat about it; emits the order if it left the open states. */
+    private Mono<PayOrder> settle(String no, Instant now) {
+        return orders.claimForReconcile(no, now, now.plus(settings.lease()))
+                .filter(Boolean::booleanValue)
+                .flatMap(claimed -> orders.find(no))
+                .filter(order -> order.tradeState().open())
+                .flatMap(order -> service.refresh(order)
+                        // WeChat never heard of it (unifiedorder never went through): judge it by its age alone
+                        .onErrorResume(OrderUnknownToWechat.class, unknown -> Mono.just(order)))
+                .flatMap(order -> service.closeIfExpired(order, now))
+                .filter(order -> !order.tradeState().open())
+                // one order WeChat cannot answer about must not stop the pass
+                .onErrorResume(e -> {
+                    log.info("reconcile of {} skipped: {}", no, e.getMessage());
+                    return Mono.empty();
+                });
     }
 }

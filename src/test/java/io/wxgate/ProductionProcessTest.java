@@ -70,6 +70,28 @@ class ProductionProcessTest {
 
     @Test
     @Order(2)
+    void prodProfileJsonLinesCarryTheRequestsTraceId() throws Exception {
+        SandboxPhone phone = SandboxPhone.newUser(gateway.url());
+        String traceId = "0af7651916cd43dd8448eb211c80319c";
+        HttpRequest login = HttpRequest.newBuilder(URI.create(gateway.url() + "/api/v1/sessions"))
+                .timeout(Duration.ofSeconds(20))
+                .header("Content-Type", "application/json")
+                .header("traceparent", "00-" + traceId + "-b7ad6b7169203331-00")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"code\":\"" + phone.wxLogin() + "\"}"))
+                .build();
+        assertThat(HTTP.send(login, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(201);
+        String openid = phone.openid();
+        String masked = "login for " + openid.substring(0, 4) + "***" + openid.substring(openid.length() - 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> gateway.output().contains(masked));
+
+        JsonNode line = gateway.output().lines().filter(l -> l.contains(masked)).map(JSON::readTree)
+                .findFirst().orElseThrow();
+        assertThat(line.path("traceId").asString("")).as(line.toString()).isEqualTo(traceId);
+        assertThat(line.path("spanId").asString("")).as(line.toString()).matches("[0-9a-f]{16}");
+    }
+
+    @Test
+    @Order(3)
     void sigtermLeavesReadinessFinishesInFlightRequestsAndExits() throws Exception {
         // six logins in flight, "WeChat" answering each after 3 s
         List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();

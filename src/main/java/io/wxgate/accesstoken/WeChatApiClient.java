@@ -1,6 +1,7 @@
 package io.wxgate.accesstoken;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.wxgate.login.MiniappProperties;
@@ -8,6 +9,7 @@ import io.wxgate.login.WechatFailed;
 import io.wxgate.login.WechatUnavailable;
 import io.wxgate.overload.ConcurrencyGate;
 import io.wxgate.overload.Overloaded;
+import io.wxgate.overload.WeChatCalls;
 import io.wxgate.overload.WeChatHttp;
 import io.wxgate.web.GatewayException;
 import java.io.IOException;
@@ -51,16 +53,19 @@ public class WeChatApiClient implements DisposableBean {
     private final MiniappProperties miniapp;
     private final ObjectMapper json;
     private final ConcurrencyGate gate;
+    private final WeChatCalls calls;
 
-    public WeChatApiClient(MiniappProperties miniapp, ObjectMapper json, MeterRegistry meters) {
+    public WeChatApiClient(MiniappProperties miniapp, ObjectMapper json, MeterRegistry meters,
+                              ObservationRegistry observations) {
         this.miniapp = miniapp;
         this.json = json;
         // admitted like jscode2session (wechat.miniapp.gate), on a gate and pool of its own
         WeChatHttp http = WeChatHttp.of("wechat-miniapp-api", miniapp.baseUrl(), miniapp.connectTimeout(),
-                miniapp.responseTimeout(), miniapp.gate(), meters);
+                miniapp.responseTimeout(), miniapp.gate(), meters, observations);
         this.gate = http.gate();
         this.connections = http.connections();
         this.web = http.web();
+        this.calls = http.calls();
     }
 
     /** {@code POST /cgi-bin/stable_token}. */
@@ -133,7 +138,7 @@ public class WeChatApiClient implements DisposableBean {
     }
 
     private Mono<JsonNode> exchange(String what, WebClient.RequestHeadersSpec<?> request) {
-        return gate.admit(request.accept(MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.ALL)
+        return gate.admit(calls.timed(what, request.accept(MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.ALL)
                 .retrieve()
                 .onStatus(status -> !status.is2xxSuccessful(), response -> response.releaseBody()
                         .then(Mono.error(new WechatFailed("WeChat answered " + what + " with HTTP " + response.statusCode().value()))))
@@ -152,7 +157,8 @@ public class WeChatApiClient implements DisposableBean {
                 })
                 .timeout(miniapp.connectTimeout().plus(miniapp.responseTimeout()).plusSeconds(1))
                 .onErrorMap(e -> !(e instanceof GatewayException) && !(e instanceof AccessTokenErrors.Rejected),
-                        e -> transportFailure(what, e)));
+                        e -> transportFailure(what, e)),
+                reply -> String.valueOf(errcode(reply))));
     }
 
     private static Grant grant(JsonNode reply) {

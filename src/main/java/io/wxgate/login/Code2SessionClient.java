@@ -7,11 +7,14 @@ import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOper
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.wxgate.overload.ConcurrencyGate;
 import io.wxgate.overload.Overloaded;
+import io.wxgate.overload.WeChatCalls;
 import io.wxgate.overload.WeChatHttp;
+import io.wxgate.overload.BreakerGauges;
 import io.wxgate.web.GatewayException;
 import java.io.IOException;
 import java.util.Map;
@@ -45,18 +48,22 @@ public class Code2SessionClient implements DisposableBean {
     private final ObjectReader replies;
     private final CircuitBreaker breaker;
     private final ConcurrencyGate gate;
+    private final WeChatCalls calls;
 
-    public Code2SessionClient(MiniappProperties miniapp, ObjectMapper json, MeterRegistry meters) {
+    public Code2SessionClient(MiniappProperties miniapp, ObjectMapper json, MeterRegistry meters,
+                              ObservationRegistry observations) {
         this.miniapp = miniapp;
         // resolved now, once: resolving a deserializer on first use takes a lock a burst of logins would contend for
         this.replies = json.readerFor(Reply.class);
         this.breaker = breaker(miniapp.breaker());
         // many logins wait on a slow WeChat at once: the gate lets them through up to its limit, the pool follows it
         WeChatHttp http = WeChatHttp.of("wechat-miniapp", miniapp.baseUrl(), miniapp.connectTimeout(),
-                miniapp.responseTimeout(), miniapp.gate(), meters);
+                miniapp.responseTimeout(), miniapp.gate(), meters, observations);
         this.gate = http.gate();
         this.connections = http.connections();
         this.web = http.web();
+        this.calls = http.calls();
+        BreakerGauges.register(breaker, meters);
     }
 
     // WeChat down or timing out for many logins in a row: fail fast for a while rather than pile up waits
@@ -77,7 +84,7 @@ public class Code2SessionClient implements DisposableBean {
     /** Exchanges a login code; fails with {@link InvalidCode}, {@link WechatRateLimited}, {@link HighRiskUser}, {@link WechatUnavailable} or {@link WechatFailed}. */
     public Mono<WechatSession> exchange(String code) {
         Map<String, String> query = Map.of("appid", miniapp.appid(), "secret", miniapp.secret(), "code", code);
-        return gate.admit(web.get()
+        Mono<Reply> call = web.get()
                 .uri(uri -> uri.path("/sns/jscode2session")
                         .queryParam("appid", "{appid}")
                         .queryParam("secret", "{secret}")
@@ -92,12 +99,14 @@ public class Code2SessionClient implements DisposableBean {
                                 + response.statusCode().value()))))
                 .bodyToMono(String.class)
                 .switchIfEmpty(Mono.error(() -> new WechatFailed("WeChat answered jscode2session with an empty body")))
-                .map(this::interpret)
+                .map(this::reply)
                 .timeout(miniapp.connectTimeout().plus(miniapp.responseTimeout()).plusSeconds(1))
-                .onErrorMap(e -> !(e instanceof GatewayException), this::transportFailure)
+                .onErrorMap(e -> !(e instanceof GatewayException), this::transportFailure);
+        return gate.admit(calls.timed("jscode2session", call, reply -> String.valueOf(reply.errcodeOrZero())))
+                .map(this::interpret)
                 .transformDeferred(CircuitBreakerOperator.of(breaker))
                 .onErrorMap(CallNotPermittedException.class,
-                        e -> WechatUnavailable.circuitOpen(miniapp.breaker().waitInOpenState())));
+                        e -> WechatUnavailable.circuitOpen(miniapp.breaker().waitInOpenState()));
     }
 
     @Override
@@ -105,7 +114,7 @@ public class Code2SessionClient implements DisposableBean {
         connections.dispose();
     }
 
-    private WechatSession interpret(String body) {
+    private Reply reply(String body) {
         Reply reply;
         try {
             reply = replies.readValue(body);
@@ -115,7 +124,11 @@ public class Code2SessionClient implements DisposableBean {
         if (reply == null) {
             throw new WechatFailed("WeChat answered jscode2session with something that is not JSON");
         }
-        int errcode = reply.errcode() == null ? 0 : reply.errcode();
+        return reply;
+    }
+
+    private WechatSession interpret(Reply reply) {
+        int errcode = reply.errcodeOrZero();
         if (errcode != 0) {
             log.warn("jscode2session refused: errcode={} errmsg={}", errcode, reply.errmsg());
             throw switch (errcode) {
@@ -166,6 +179,10 @@ public class Code2SessionClient implements DisposableBean {
     @JsonIgnoreProperties(ignoreUnknown = true)
     record Reply(String openid, @JsonProperty("session_key") String sessionKey, String unionid,
                  Integer errcode, String errmsg) {
+
+        int errcodeOrZero() {
+            return errcode == null ? 0 : errcode;
+        }
 
         @Override
         public String toString() {

@@ -3,6 +3,7 @@ package io.wxgate.pay;
 import io.r2dbc.spi.Readable;
 import io.wxgate.wechat.SignType;
 import java.time.Instant;
+import java.util.Map;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.Set;
@@ -149,6 +150,14 @@ public class OrderRepository {
                 .bind("now", utc(now))
                 .bind("limit", limit)
                 .map(row -> row.get("out_trade_no", String.class)).all();
+    }
+
+    /** How many orders are in each trade_state (states with none are absent): one grouped count over the table. */
+    public Mono<Map<String, Long>> countByState() {
+        return db.sql("SELECT trade_state, COUNT(*) AS orders FROM pay_order GROUP BY trade_state")
+                .map(row -> Map.entry(row.get("trade_state", String.class), row.get("orders", Long.class)))
+                .all()
+                .collectMap(Map.Entry::getKey, Map.Entry::getValue);
     }
 
     /** Takes the reconcile lease on one order until {@code until}; false if another instance holds it. */

@@ -80,7 +80,8 @@ class AccessTokenServiceTest {
         redisFactory = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", TestServers.get().redisPort()));
         redisFactory.afterPropertiesSet();
         redisFactory.start();
-        client = new WeChatApiClient(miniapp, JSON, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        client = new WeChatApiClient(miniapp, JSON, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                io.micrometer.observation.ObservationRegistry.NOOP);
         service = new AccessTokenService(client, new ReactiveStringRedisTemplate(redisFactory), AccessTokenProperties.DEFAULTS,
                 miniapp, new SimpleMeterRegistry());
     }

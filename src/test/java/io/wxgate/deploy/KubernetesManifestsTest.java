@@ -57,7 +57,8 @@ class KubernetesManifestsTest {
             "PodDisruptionBudget", PodDisruptionBudget.class,
             "NetworkPolicy", NetworkPolicy.class,
             // the Prometheus Operator's CRD has no model here: read generically, its fields checked one by one below
-            "ServiceMonitor", GenericKubernetesResource.class);
+            "ServiceMonitor", GenericKubernetesResource.class,
+            "PrometheusRule", GenericKubernetesResource.class);
 
     /** The rendered overlay's documents, each in its typed model. */
     private static List<HasMetadata> rendered(String overlay) throws IOException {
@@ -157,10 +158,46 @@ class KubernetesManifestsTest {
         List<HasMetadata> resources = rendered(overlay);
         assertThat(resources.stream().map(HasMetadata::getKind).collect(Collectors.toSet())).containsExactlyInAnyOrder(
                 "ConfigMap", "Service", "Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy",
-                "ServiceMonitor");
+                "ServiceMonitor", "PrometheusRule");
         String namespace = overlay.equals("prod") ? "wxgate" : "wxgate-dev";
         assertThat(resources).allSatisfy(r -> assertThat(r.getMetadata().getNamespace()).isEqualTo(namespace));
         assertThat(resources).noneMatch(r -> r instanceof Secret);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    @SuppressWarnings("unchecked")
+    void theAlertRulesAreRenderedWithSeverityAndSummaryAndPromtoolAcceptsThem(String overlay) throws Exception {
+        GenericKubernetesResource rule = (GenericKubernetesResource) rendered(overlay).stream()
+                .filter(r -> r.getKind().equals("PrometheusRule")).findFirst().orElseThrow();
+        List<Map<String, Object>> groups = (List<Map<String, Object>>) ((Map<String, Object>) rule.getAdditionalProperties()
+                .get("spec")).get("groups");
+        List<Map<String, Object>> rules = groups.stream()
+                .flatMap(group -> ((List<Map<String, Object>>) group.get("rules")).stream()).toList();
+        assertThat(rules.stream().map(r -> r.get("alert"))).contains("WxgateNotifyFailures", "WxgateBreakerOpen",
+                "WxgatePaidAfterClose", "WxgateReconcilerLag", "WxgateHigh5xxRate", "WxgateGateRefusals");
+        assertThat(rules).allSatisfy(r -> {
+            assertThat((String) r.get("expr")).isNotBlank();
+            assertThat(((Map<String, Object>) r.get("labels")).get("severity")).isIn("warning", "critical");
+            assertThat(((Map<String, Object>) r.get("annotations")).get("summary")).isNotNull();
+        });
+
+        boolean promtool = Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
+                .anyMatch(dir -> Files.isExecutable(Path.of(dir, "promtool")));
+        if (!promtool) {
+            System.out.println("promtool is not installed (Debian: apt-get install prometheus): rule syntax not checked");
+            return;
+        }
+        Path file = Files.createTempFile("wxgate-rules", ".yaml");
+        try {
+            Files.writeString(file, new Yaml().dump(Map.of("groups", groups)));
+            Process check = new ProcessBuilder("promtool", "check", "rules", file.toString()).redirectErrorStream(true).start();
+            String output = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(check.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(check.exitValue()).as(output).isZero();
+        } finally {
+            Files.deleteIfExists(file);
+        }
     }
 
     @ParameterizedTest
@@ -242,7 +279,8 @@ class KubernetesManifestsTest {
         assertThat(management.getSpec().getPorts()).singleElement()
                 .satisfies(p -> assertThat(p.getTargetPort().getStrVal()).isEqualTo("management"));
 
-        GenericKubernetesResource monitor = one(resources, GenericKubernetesResource.class, "wxgate");
+        GenericKubernetesResource monitor = all(resources, GenericKubernetesResource.class).stream()
+                .filter(r -> r.getKind().equals("ServiceMonitor")).findFirst().orElseThrow();
         assertThat(monitor.getApiVersion()).isEqualTo("monitoring.coreos.com/v1");
         @SuppressWarnings("unchecked")
         Map<String, Object> spec = (Map<String, Object>) monitor.getAdditionalProperties().get("spec");

@@ -63,7 +63,7 @@ class Code2SessionClientTest {
     private static Code2SessionClient clientFor(String baseUrl) {
         return new Code2SessionClient(new MiniappProperties("wx5ca7b1e1d1b0a001", "s3cret+/=&", URI.create(baseUrl),
                 Duration.ofMillis(500), Duration.ofMillis(700), MiniappProperties.Breaker.DEFAULTS, GateSettings.DEFAULTS), JsonMapper.builder().build(),
-                new SimpleMeterRegistry());
+                new SimpleMeterRegistry(), io.micrometer.observation.ObservationRegistry.NOOP);
     }
 
     private static Code2SessionClient client() {

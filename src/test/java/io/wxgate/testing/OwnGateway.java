@@ -40,6 +40,11 @@ public final class OwnGateway implements AutoCloseable {
         return url;
     }
 
+    /** Its management port's base URL (probes, {@code /actuator/prometheus}). */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + context.getEnvironment().getProperty("local.management.port");
+    }
+
     public WebTestClient client() {
         return WebTestClient.bindToServer().baseUrl(url).responseTimeout(Duration.ofSeconds(20)).build();
     }

@@ -1,5 +1,6 @@
 package io.wxgate.notify;
 
+import io.wxgate.pay.PayMetrics;
 import io.wxgate.web.HttpLimits;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
@@ -30,10 +31,12 @@ public class NotifyController {
     private static final Logger log = LoggerFactory.getLogger(NotifyController.class);
 
     private final NotifyService service;
+    private final PayMetrics metrics;
     private final int maxBytes;
 
-    public NotifyController(NotifyService service, HttpLimits limits) {
+    public NotifyController(NotifyService service, PayMetrics metrics, HttpLimits limits) {
         this.service = service;
+        this.metrics = metrics;
         this.maxBytes = limits.maxBodyBytes();
     }
 
@@ -49,14 +52,16 @@ public class NotifyController {
                 })
                 .defaultIfEmpty("")
                 .flatMap(service::receive)
+                .doOnNext(verdict -> metrics.notifyVerdict(verdict.name(), verdict.acknowledged(), "v2"))
                 .map(verdict -> verdict.acknowledged() ? reply(HttpStatus.OK, SUCCESS)
                         : reply(HttpStatus.OK, fail(verdict.name())))
                 .onErrorResume(DataBufferLimitException.class, e -> {
-                    service.tooLarge(maxBytes);
+                    metrics.notifyVerdict(service.tooLarge(maxBytes).name(), false, "v2");
                     return Mono.just(reply(HttpStatus.PAYLOAD_TOO_LARGE, fail("BODY_TOO_LARGE")));
                 })
                 // anything else means the verdict could not be made durable: say FAIL so WeChat sends it again
                 .onErrorResume(e -> {
+                    metrics.notifyVerdict("NOT_RECORDED", false, "v2");
                     log.warn("notify not processed, answering FAIL: {}", e.toString());
                     return Mono.just(reply(HttpStatus.SERVICE_UNAVAILABLE, fail("SYSTEMERROR")));
                 });
@@ -86,14 +91,16 @@ public class NotifyController {
                 })
                 .defaultIfEmpty(new byte[0])
                 .flatMap(body -> service.receiveV3(signed, body))
+                .doOnNext(verdict -> metrics.notifyVerdict(verdict.name(), verdict.acknowledged(), "v3"))
                 .map(verdict -> verdict.acknowledged() ? ResponseEntity.noContent().<String>build()
                         : v3Fail(verdict == NotifyVerdict.BAD_SIGN ? HttpStatus.UNAUTHORIZED : HttpStatus.BAD_REQUEST,
                                 verdict.name()))
                 .onErrorResume(DataBufferLimitException.class, e -> {
-                    service.tooLarge(maxBytes);
+                    metrics.notifyVerdict(service.tooLarge(maxBytes).name(), false, "v3");
                     return Mono.just(v3Fail(HttpStatus.PAYLOAD_TOO_LARGE, "BODY_TOO_LARGE"));
                 })
                 .onErrorResume(e -> {
+                    metrics.notifyVerdict("NOT_RECORDED", false, "v3");
                     log.warn("v3 notify not processed, answering FAIL: {}", e.toString());
                     return Mono.just(v3Fail(HttpStatus.SERVICE_UNAVAILABLE, "SYSTEMERROR"));
                 });

@@ -4,6 +4,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.ChannelOption;
+import io.micrometer.observation.ObservationRegistry;
 import io.wxgate.overload.ConcurrencyGate;
 import io.wxgate.overload.Overloaded;
 import io.wxgate.overload.WeChatHttp;
@@ -135,8 +136,8 @@ public class PayConfig {
 
     @Bean
     WechatPayCalls wechatPayCalls(PayProperties properties, CircuitBreaker wechatPayCircuitBreaker,
-                                  ConcurrencyGate wechatPayGate) {
-        return new WechatPayCalls(properties, wechatPayCircuitBreaker, wechatPayGate);
+                                  ConcurrencyGate wechatPayGate, PayMetrics payMetrics) {
+        return new WechatPayCalls(properties, wechatPayCircuitBreaker, wechatPayGate, payMetrics);
     }
 
     /** New orders to the configured API version, existing ones to the version they were placed with. */
@@ -167,11 +168,12 @@ public class PayConfig {
 
     /** Only for WeChat Pay: its own pool, connect and response timeouts. */
     @Bean
-    WebClient wechatPayWebClient(PayProperties properties, ConnectionProvider wechatPayConnections) {
+    WebClient wechatPayWebClient(PayProperties properties, ConnectionProvider wechatPayConnections,
+                                 ObservationRegistry observations) {
         HttpClient http = HttpClient.create(wechatPayConnections)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.toIntExact(properties.connectTimeout().toMillis()))
                 .responseTimeout(properties.responseTimeout());
-        return WebClient.builder()
+        return WeChatHttp.webClientBuilder(observations)
                 .baseUrl(properties.baseUrl().toString())
                 .clientConnector(new ReactorClientHttpConnector(http))
                 .build();
@@ -191,6 +193,8 @@ public class PayConfig {
                 .slidingWindowSize(b.slidingWindowSize())
                 .minimumNumberOfCalls(b.minimumNumberOfCalls())
                 .waitDurationInOpenState(b.waitInOpenState())
+                // admitted() refuses while OPEN without asking the breaker, so it must leave OPEN by itself
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .permittedNumberOfCallsInHalfOpenState(b.permittedCallsInHalfOpenState())
                 .recordException(TransientPayFailure.class::isInstance)
                 .ignoreException(Overloaded.class::isInstance)

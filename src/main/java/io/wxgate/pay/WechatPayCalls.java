@@ -30,11 +30,13 @@ public final class WechatPayCalls {
     private final PayProperties properties;
     private final CircuitBreaker breaker;
     private final ConcurrencyGate gate;
+    private final PayMetrics metrics;
 
-    public WechatPayCalls(PayProperties properties, CircuitBreaker breaker, ConcurrencyGate gate) {
+    public WechatPayCalls(PayProperties properties, CircuitBreaker breaker, ConcurrencyGate gate, PayMetrics metrics) {
         this.properties = properties;
         this.breaker = breaker;
         this.gate = gate;
+        this.metrics = metrics;
     }
 
     /**
@@ -47,10 +49,13 @@ public final class WechatPayCalls {
                 ? Mono.error(circuitOpen()) : work));
     }
 
-    /** A repeatable call: {@code attempt} is subscribed once per try, each a fresh request with the same content. */
+    /**
+     * A repeatable call: {@code attempt} is subscribed once per try, each a fresh request with the same content, each
+     * timed with its outcome under {@code what} (a path template: never an order's number).
+     */
     public <T> Mono<T> call(String what, Mono<T> attempt) {
         PayProperties.Retry retry = properties.retry();
-        return gate.admit(attempt
+        return gate.admit(Mono.defer(() -> metrics.wechatPayCall(what, attempt))
                 .transformDeferred(CircuitBreakerOperator.of(breaker))
                 .retryWhen(Retry.backoff(retry.maxRetries(), retry.firstBackoff())
                         .maxBackoff(retry.maxBackoff())

@@ -83,7 +83,8 @@ public final class WechatPayV3Client implements WechatPayApi {
                 TIME_EXPIRE.format(timeExpire(order)), null, properties.notifyUrl().toString(),
                 new PayV3Transaction.Amount(order.totalFee(), null, "CNY", null),
                 new PayV3Transaction.Payer(order.openid()));
-        return call(HttpMethod.POST, "/v3/pay/transactions/jsapi", Map.of(), json.writeValueAsString(request))
+        return call(HttpMethod.POST, "/v3/pay/transactions/jsapi", "/v3/pay/transactions/jsapi", Map.of(),
+                json.writeValueAsString(request), true)
                 .map(reply -> read(reply, PrepayReply.class, "prepay"))
                 .flatMap(reply -> reply.prepayId() == null || reply.prepayId().isBlank()
                         ? Mono.error(new WechatPayBadReply("WeChat Pay's prepay reply has no prepay_id"))
@@ -96,8 +97,8 @@ public final class WechatPayV3Client implements WechatPayApi {
 
     @Override
     public Mono<PaymentReport> orderQuery(PayOrder order) {
-        return call(HttpMethod.GET, "/v3/pay/transactions/out-trade-no/" + order.outTradeNo(),
-                Map.of("mchid", credentials.mchid()), null)
+        return call(HttpMethod.GET, "/v3/pay/transactions/out-trade-no/{out_trade_no}",
+                "/v3/pay/transactions/out-trade-no/" + order.outTradeNo(), Map.of("mchid", credentials.mchid()), null, true)
                 .map(reply -> read(reply, PayV3Transaction.class, "query"))
                 .map(transaction -> {
                     if (!appid.equals(transaction.appid()) || !credentials.mchid().equals(transaction.mchid())) {
@@ -109,8 +110,9 @@ public final class WechatPayV3Client implements WechatPayApi {
 
     @Override
     public Mono<Void> closeOrder(PayOrder order) {
-        return call(HttpMethod.POST, "/v3/pay/transactions/out-trade-no/" + order.outTradeNo() + "/close", Map.of(),
-                json.writeValueAsString(Map.of("mchid", credentials.mchid())))
+        return call(HttpMethod.POST, "/v3/pay/transactions/out-trade-no/{out_trade_no}/close",
+                "/v3/pay/transactions/out-trade-no/" + order.outTradeNo() + "/close", Map.of(),
+                json.writeValueAsString(Map.of("mchid", credentials.mchid())), true)
                 .flatMap(reply -> reply.status() == HttpStatus.ACCEPTED.value()
                         ? Mono.error(new OrderInProgress()) : Mono.<Void>empty());
     }
@@ -129,7 +131,7 @@ public final class WechatPayV3Client implements WechatPayApi {
      * key only WeChat and the merchant hold), each checked to carry the serial it is listed under.
      */
     public Mono<Map<String, X509Certificate>> downloadCertificates() {
-        return call(HttpMethod.GET, "/v3/certificates", Map.of("algorithm_type", "RSA"), null, false)
+        return call(HttpMethod.GET, "/v3/certificates", "/v3/certificates", Map.of("algorithm_type", "RSA"), null, false)
                 .map(reply -> read(reply, PayV3Certificates.class, "certificates"))
                 .map(this::certificates);
     }
@@ -165,17 +167,15 @@ public final class WechatPayV3Client implements WechatPayApi {
     record Reply(int status, HttpHeaders headers, byte[] body) {
     }
 
-    private Mono<Reply> call(HttpMethod method, String path, Map<String, String> query, String body) {
-        return call(method, path, query, body, true);
-    }
-
-    private Mono<Reply> call(HttpMethod method, String path, Map<String, String> query, String body, boolean verify) {
+    /** {@code template} names the call in metrics and logs; {@code path} is what is sent and signed. */
+    private Mono<Reply> call(HttpMethod method, String template, String path, Map<String, String> query, String body,
+                             boolean verify) {
         UriComponentsBuilder uri = UriComponentsBuilder.fromUri(baseUrl).path(path);
         query.forEach(uri::queryParam);
         URI target = uri.encode().build().toUri();
         String signedPath = target.getRawPath() + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery());
-        return calls.call(method + " " + path, Mono.defer(() -> exchange(method, target, signedPath, body))
-                .map(reply -> checked(method, path, reply, verify)));
+        return calls.call(method + " " + template, Mono.defer(() -> exchange(method, target, signedPath, body))
+                .map(reply -> checked(method, template, reply, verify)));
     }
 
     private Mono<Reply> exchange(HttpMethod method, URI target, String signedPath, String body) {

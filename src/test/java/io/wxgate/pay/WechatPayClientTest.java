@@ -1,6 +1,7 @@
 package io.wxgate.pay;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import io.wxgate.overload.GateSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -77,8 +78,9 @@ class WechatPayClientTest {
         PayConfig config = new PayConfig();
         breaker = config.wechatPayCircuitBreaker(properties);
         calls = new WechatPayCalls(properties, breaker,
-                config.wechatPayGate(properties, new SimpleMeterRegistry()));
-        return new WechatPayClient(config.wechatPayWebClient(properties, config.wechatPayConnections(properties)),
+                config.wechatPayGate(properties, new SimpleMeterRegistry()), new PayMetrics(new SimpleMeterRegistry()));
+        return new WechatPayClient(config.wechatPayWebClient(properties, config.wechatPayConnections(properties),
+                ObservationRegistry.NOOP),
                 properties, new MiniappProperties(TestWorld.APPID, TestWorld.SECRET, URI.create("http://unused.test"),
                 Duration.ofSeconds(1), Duration.ofSeconds(1), MiniappProperties.Breaker.DEFAULTS, GateSettings.DEFAULTS),
                 signer, new PayV2Envelope(signer, TestWorld.APPID, TestWorld.MCH_ID), xml, new PayRandom(), calls);

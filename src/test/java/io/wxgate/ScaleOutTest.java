@@ -15,7 +15,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -131,16 +137,32 @@ class ScaleOutTest {
             tokens.add(PayFixtures.login(client(login.url()), sandbox()));
             keys.add(UUID.randomUUID().toString());
         }
+        // WeChat Pay answers after 400 ms, so the doomed instance has orders in flight (row written, WeChat asked)
+        // when it is SIGKILLed: no shutdown, its clients see the connection drop and resend the same request elsewhere
+        sandbox().put().uri("/sandbox/faults").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("latencyMs", 400)).exchange().expectStatus().isOk();
+        ExecutorService clients = Executors.newFixedThreadPool(users);
         Map<String, Map<String, Object>> orders = new LinkedHashMap<>();
-        for (int i = 0; i < users; i++) {
-            if (i == users / 2) {
-                doomed.kill();  // SIGKILL between two requests of the load: no shutdown, its clients' next calls fail
+        try {
+            List<Future<Map<String, Object>>> inFlight = new ArrayList<>();
+            for (int i = 0; i < users; i++) {
+                int n = i;
+                String first = n % 2 == 0 ? doomed.url() : pay.url();
+                inFlight.add(clients.submit(() -> createOrRetryElsewhere(first, tokens.get(n), keys.get(n), 30 + n)));
             }
-            String first = i % 2 == 0 ? doomed.url() : pay.url();
-            Map<String, Object> order = createOrRetryElsewhere(first, tokens.get(i), keys.get(i), 30 + i);
-            orders.put(keys.get(i), order);
+            Thread.sleep(200);
+            doomed.kill();
+            for (int i = 0; i < users; i++) {
+                orders.put(keys.get(i), inFlight.get(i).get(60, TimeUnit.SECONDS));
+            }
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            throw new AssertionError("the load did not complete", e);
+        } finally {
+            clients.shutdownNow();
+            sandbox().delete().uri("/sandbox/faults").exchange().expectStatus().isOk();
         }
         assertThat(doomed.isAlive()).isFalse();
+        assertThat(RESENT.get()).as("requests cut mid-flight by the kill and resent").isPositive();
 
         for (Map<String, Object> order : orders.values()) {
             payOnThePhone(order);
@@ -155,11 +177,15 @@ class ScaleOutTest {
         }
     }
 
+    /** Requests that were cut by the kill and sent again to a live instance. */
+    private static final AtomicInteger RESENT = new AtomicInteger();
+
     /** What a client behind a load balancer does: on a dropped connection, the same request (same key) elsewhere. */
     private static Map<String, Object> createOrRetryElsewhere(String url, String token, String key, long totalFee) {
         try {
             return created(PayFixtures.createOrder(client(url), token, key, totalFee));
         } catch (RuntimeException | AssertionError dropped) {
+            RESENT.incrementAndGet();
             return created(PayFixtures.createOrder(client(pay.url()), token, key, totalFee));
         }
     }

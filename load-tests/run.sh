@@ -379,7 +379,7 @@ EOF
 fi
 
 # ---- the report ----
-log "writing $HERE/RESULTS.md"
+log "writing $REPORT"
 python3 "$HERE/bench.py" report "$OUT" "$REPORT"
 ln -sfn "$OUT" "$HERE/target/bench/latest"
 log "done in $(( $(date +%s) - START_EPOCH )) s; raw data and Gatling's HTML reports in $OUT"

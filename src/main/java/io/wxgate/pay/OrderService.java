@@ -76,6 +76,14 @@ public class OrderService {
         if (order.prepayUsableAt(now.plus(properties.prepayReuseMargin()))) {
             return Mono.just(order);
         }
+        if (!order.timeExpire(properties.prepayValidity()).isAfter(now.plus(properties.prepayReuseMargin()))) {
+            // WeChat renews no prepay past the order's time_expire: rather than hand out one about to die, close the
+            // order (a payment WeChat reports meanwhile wins) and have the caller place a new one
+            log.info("order {} reached its time_expire unpaid; closing it", order.outTradeNo());
+            return close(order)
+                    .onErrorResume(e -> !(e instanceof OrderAlreadyPaid), e -> Mono.empty())
+                    .then(Mono.error(new OrderClosed()));
+        }
         return wechat.prepay(order).flatMap(prepayId -> {
             Instant at = Instant.now();
             return orders.storePrepay(order.outTradeNo(), prepayId, prepayExpiry(order, at),
@@ -94,15 +102,12 @@ public class OrderService {
     }
 
     /**
-     * How long a fresh prepay_id can be paid: WeChat's validity from now, and for an APIv3 order never past the
-     * time_expire it was placed with, so a renewal that gets the same prepay_id back keeps its real expiry.
+     * How long a fresh prepay_id can be paid: WeChat's validity from now, never past the time_expire the order was
+     * placed with, so a renewal that gets the same prepay_id back keeps its real expiry.
      */
     private Instant prepayExpiry(PayOrder order, Instant at) {
         Instant validity = at.plus(properties.prepayValidity());
-        if (order.signType() != io.wxgate.wechat.SignType.RSA) {
-            return validity;
-        }
-        Instant timeExpire = order.createdAt().plus(properties.prepayValidity());
+        Instant timeExpire = order.timeExpire(properties.prepayValidity());
         return timeExpire.isBefore(validity) ? timeExpire : validity;
     }
 

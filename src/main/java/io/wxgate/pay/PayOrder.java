@@ -32,6 +32,14 @@ public record PayOrder(
                 null, null, null, null, null, null, null, 0, now, now);
     }
 
+    /**
+     * When WeChat stops accepting payment for the order: its time_expire, fixed by its creation so every retry and
+     * renewal of its prepay sends the same terms.
+     */
+    public Instant timeExpire(java.time.Duration validity) {
+        return createdAt.plus(validity);
+    }
+
     /** Has a prepay_id the payer can still use at {@code instant}. */
     public boolean prepayUsableAt(Instant instant) {
         return prepayId != null && prepayExpiresAt != null && payNonceStr != null && payTimestamp != null

@@ -6,6 +6,8 @@ import io.wxgate.wechat.PaySigner;
 import io.wxgate.wechat.PayV2Envelope;
 import io.wxgate.wechat.PayXml;
 import io.wxgate.wechat.SignType;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
@@ -20,6 +22,10 @@ import reactor.core.publisher.Mono;
  * are admitted, retried and broken is {@link WechatPayCalls}'s. A bean only when the APIv2 key is set.
  */
 public class WechatPayClient implements WechatPayApi {
+
+    /** APIv2's time_expire: yyyyMMddHHmmss in Beijing time. */
+    private static final DateTimeFormatter TIME_EXPIRE = DateTimeFormatter.ofPattern("yyyyMMddHHmmss")
+            .withZone(ZoneOffset.ofHours(8));
 
     private final WebClient web;
     private final PayProperties properties;
@@ -60,6 +66,7 @@ public class WechatPayClient implements WechatPayApi {
         fields.put("total_fee", Long.toString(order.totalFee()));
         fields.put("spbill_create_ip", order.spbillCreateIp());
         fields.put("notify_url", properties.notifyUrl().toString());
+        fields.put("time_expire", TIME_EXPIRE.format(order.timeExpire(properties.prepayValidity())));
         fields.put("trade_type", "JSAPI");
         fields.put("openid", order.openid());
         return call("/pay/unifiedorder", fields, order.signType());

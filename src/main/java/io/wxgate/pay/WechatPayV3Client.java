@@ -72,15 +72,10 @@ public final class WechatPayV3Client implements WechatPayApi {
         this.json = json;
     }
 
-    /** When the order stops being payable at WeChat: fixed by its creation, so every retry and renewal sends the same. */
-    public Instant timeExpire(PayOrder order) {
-        return order.createdAt().plus(properties.prepayValidity());
-    }
-
     @Override
     public Mono<String> prepay(PayOrder order) {
         PayV3JsapiOrder request = new PayV3JsapiOrder(appid, credentials.mchid(), order.body(), order.outTradeNo(),
-                TIME_EXPIRE.format(timeExpire(order)), null, properties.notifyUrl().toString(),
+                TIME_EXPIRE.format(order.timeExpire(properties.prepayValidity())), null, properties.notifyUrl().toString(),
                 new PayV3Transaction.Amount(order.totalFee(), null, "CNY", null),
                 new PayV3Transaction.Payer(order.openid()));
         return call(HttpMethod.POST, "/v3/pay/transactions/jsapi", "/v3/pay/transactions/jsapi", Map.of(),

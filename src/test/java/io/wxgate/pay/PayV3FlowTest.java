@@ -142,6 +142,22 @@ class PayV3FlowTest extends IntegrationTest {
     }
 
     @Test
+    void aReplayAfterTheOrdersTimeExpireClosesItAndAsksForANewOrder() {
+        WebTestClient gateway = v3.client();
+        String token = login(gateway, sandbox());
+        String key = UUID.randomUUID().toString();
+        String no = (String) PayFixtures.createOrder(gateway, token, key, 13).expectStatus().isCreated()
+                .expectBody(Map.class).returnResult().getResponseBody().get("out_trade_no");
+        // placed 118 minutes ago: its time_expire (2 h) is within the 5-minute reuse margin, and its prepay is gone
+        PayFixtures.placedMinutesAgo(no, 118);
+        PayFixtures.expirePrepay(no);
+        PayFixtures.createOrder(gateway, token, key, 13).expectStatus().isEqualTo(409)
+                .expectBody().jsonPath("$.code").isEqualTo("order_closed");
+        assertThat(orderColumn(no, "trade_state")).isEqualTo("CLOSED");
+        assertThat(sandboxOrder(no).get("tradeState")).isEqualTo("CLOSED");
+    }
+
+    @Test
     void repliesNotSignedByWeChatPayAreNotBelieved() {
         // the gateway trusts another key under WeChat Pay's id: every reply's signature fails
         String wrongKey = PayV3Keys.pem("PUBLIC KEY", PayV3TestKeys.MERCHANT.getPublic().getEncoded());

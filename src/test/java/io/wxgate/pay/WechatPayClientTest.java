@@ -130,6 +130,18 @@ class WechatPayClientTest {
     }
 
     @Test
+    void unifiedOrderSendsATimeExpireFixedByTheOrdersCreationInBeijingTime() {
+        script = this::prepay;
+        PayOrder placed = PayOrder.newOrder("20261124000000abcdefghijklmnopqr", "oTestOpenid0000000000000001", "k", 100,
+                "wxgate order", "203.0.113.9", SignType.MD5, Instant.parse("2026-11-24T01:02:03Z"));
+        client.unifiedOrder(placed).block(Duration.ofSeconds(5));
+        client.unifiedOrder(placed).block(Duration.ofSeconds(5));
+        // created 09:02:03 in Beijing, payable for the 2 h prepay validity; a renewal sends the very same
+        assertThat(xml.read(received.get(0))).containsEntry("time_expire", "20261124110203");
+        assertThat(xml.read(received.get(1))).containsEntry("time_expire", "20261124110203");
+    }
+
+    @Test
     void aBusyGatewayRefusesTheExcessFastAndNeverOpensTheBreaker() {
         // two calls in flight, two waiting at most, WeChat Pay healthy but taking 300 ms: 30 at once overflow the gate
         WechatPayClient busy = client(new PayProperties.Breaker(50, 10, 5, Duration.ofSeconds(30), 3),

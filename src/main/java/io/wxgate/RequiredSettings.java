@@ -52,10 +52,12 @@ public class RequiredSettings implements BeanFactoryPostProcessor, EnvironmentAw
         }
     }
 
-    /** APIv2 needs its API key; APIv3 (the default) its serial, private key, APIv3 key and, unless it uses
-     * certificates only, the WeChat Pay public key and its id. Each secret as text or as a file. */
+    /** APIv2 needs its API key; APIv3 its serial, private key, APIv3 key and, unless it uses certificates only, the
+     * WeChat Pay public key and its id; each secret as text or as a file. Unset, the version is v3, or v2 when only
+     * the APIv2 key is given, as {@code PayProperties} decides. */
     private void payApiSettings(List<String> missing) {
-        String version = isSet("wechat.pay.api-version") ? environment.getProperty("wechat.pay.api-version") : "v3";
+        String version = isSet("wechat.pay.api-version") ? environment.getProperty("wechat.pay.api-version")
+                : anyV3Setting() || !isSet("wechat.pay.api-key") ? "v3" : "v2";
         if (version.equalsIgnoreCase("v2")) {
             if (!isSet("wechat.pay.api-key")) {
                 missing.add("WXGATE_PAY_API_KEY (wechat.pay.api-key, for wechat.pay.api-version v2)");
@@ -75,6 +77,15 @@ public class RequiredSettings implements BeanFactoryPostProcessor, EnvironmentAw
             }
             secret("wechat.pay.v3.public-key", "WXGATE_PAY_PUBLIC_KEY", missing);
         }
+    }
+
+    private boolean anyV3Setting() {
+        for (String key : List.of("merchant-serial-no", "private-key", "private-key-file", "api-v3-key", "api-v3-key-file")) {
+            if (isSet("wechat.pay.v3." + key)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void secret(String property, String variable, List<String> missing) {

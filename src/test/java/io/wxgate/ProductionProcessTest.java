@@ -39,7 +39,9 @@ class ProductionProcessTest {
 
     @BeforeAll
     static void start() {
-        gateway = GatewayProcess.start(Map.of("spring.profiles.active", "prod", "wechat.pay.reconciler.enabled", "false"));
+        // with the opt-in "auto" context propagation, so every JSON line of a request carries its trace id
+        gateway = GatewayProcess.start(Map.of("spring.profiles.active", "prod", "wechat.pay.reconciler.enabled", "false",
+                "spring.reactor.context-propagation", "auto"));
     }
 
     @AfterAll

@@ -60,6 +60,8 @@ class RequiredSettingsTest {
 
     @Test
     void apiV3IsTheDefaultAndNamesEachOfItsSettingsFileOrText() {
+        // an existing APIv2 merchant that gives only its key needs nothing more
+        check(complete().withProperty("wechat.pay.api-version", ""));
         MockEnvironment v3 = complete().withProperty("wechat.pay.api-version", "").withProperty("wechat.pay.api-key", "");
         assertThatThrownBy(() -> check(v3))
                 .isInstanceOf(IllegalStateException.class)

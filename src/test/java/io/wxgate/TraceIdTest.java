@@ -44,7 +44,9 @@ class TraceIdTest {
                     return response.header("Content-Type", "application/json").sendString(Mono.just(reply)).then();
                 }))
                 .bindNow();
-        gateway = OwnGateway.start(Map.of("wechat.miniapp.base-url", "http://127.0.0.1:" + wechat.port()));
+        // the trace id on every log line is the opt-in "auto" context propagation; the default still sends it to WeChat
+        gateway = OwnGateway.start(Map.of("wechat.miniapp.base-url", "http://127.0.0.1:" + wechat.port(),
+                "spring.reactor.context-propagation", "auto"));
     }
 
     @AfterAll
@@ -81,7 +83,23 @@ class TraceIdTest {
                 .singleElement().asString().contains(upstream);
     }
 
+    @Test
+    void withTheDefaultPropagationTheTraceStillReachesWeChat() {
+        traceparents.clear();
+        String upstream = "5cf92f3577b34da6a3ce929d0e0e4737";
+        try (OwnGateway limited = OwnGateway.start(Map.of("wechat.miniapp.base-url", "http://127.0.0.1:" + wechat.port()))) {
+            login(limited, "User000000000000000000002", "00-" + upstream + "-00f067aa0ba902b7-00")
+                    .expectStatus().isCreated();
+        }
+        assertThat(traceparents).singleElement().asString().startsWith("00-" + upstream + "-");
+    }
+
     private static org.springframework.test.web.reactive.server.WebTestClient.ResponseSpec login(String code, String traceparent) {
+        return login(gateway, code, traceparent);
+    }
+
+    private static org.springframework.test.web.reactive.server.WebTestClient.ResponseSpec login(OwnGateway gateway,
+                                                                                             String code, String traceparent) {
         return gateway.client().post().uri("/api/v1/sessions")
                 .headers(headers -> {
                     if (traceparent != null) {

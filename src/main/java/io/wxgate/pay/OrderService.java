@@ -80,9 +80,9 @@ public class OrderService {
             // WeChat renews no prepay past the order's time_expire: rather than hand out one about to die, close the
             // order (a payment WeChat reports meanwhile wins) and have the caller place a new one
             log.info("order {} reached its time_expire unpaid; closing it", order.outTradeNo());
-            return close(order)
-                    .onErrorResume(e -> !(e instanceof OrderAlreadyPaid), e -> Mono.empty())
-                    .then(Mono.error(new OrderClosed()));
+            // order_closed only once WeChat confirmed the close: a payer mid-payment, a paid order or an unreachable
+            // WeChat Pay is the caller's answer instead, so nobody is sent to place a second order for one purchase
+            return close(order).then(Mono.error(new OrderClosed()));
         }
         return wechat.prepay(order).flatMap(prepayId -> {
             Instant at = Instant.now();
@@ -159,6 +159,7 @@ public class OrderService {
             return Mono.error(new OrderTooYoungToClose());
         }
         return wechat.closeOrder(order)
+                .then(Mono.defer(() -> confirmedUnpaid(order)))
                 .onErrorResume(e -> e instanceof OrderClosed
                         || (e instanceof OrderUnknownToWechat && order.prepayId() == null), e -> Mono.empty())
                 // WeChat says it was paid meanwhile: learn that first, then tell the caller
@@ -166,6 +167,21 @@ public class OrderService {
                 .then(Mono.defer(() -> transitions.closed(order, Instant.now())))
                 .then(Mono.defer(() -> orders.find(order.outTradeNo())))
                 .flatMap(after -> after.tradeState() == TradeState.CLOSED ? Mono.just(after) : Mono.error(notPayable(after)));
+    }
+
+    /**
+     * APIv3's close answers 204 without saying whether the order was already paid (it checks little more than the
+     * request's form), so a v3 close counts only once a query says the order is not paid; a paid one is
+     * {@link OrderAlreadyPaid}, which the caller applies. APIv2's closeorder answers ORDERPAID itself.
+     */
+    private Mono<Void> confirmedUnpaid(PayOrder order) {
+        if (order.signType() != io.wxgate.wechat.SignType.RSA) {
+            return Mono.empty();
+        }
+        return wechat.orderQuery(order).flatMap(report -> {
+            boolean paid = report.tradeState().filter(s -> s == TradeState.SUCCESS || s == TradeState.REFUND).isPresent();
+            return paid ? Mono.<Void>error(new OrderAlreadyPaid()) : Mono.<Void>empty();
+        });
     }
 
     /** Asks WeChat about an order and applies the answer through the guarded transition; returns the stored row after. */

@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Condition;
 import org.springframework.context.annotation.ConditionContext;
@@ -48,14 +50,11 @@ public class PayConfig {
         }
     }
 
-    /** APIv3 is there when it is the api-version (the default) or any of its credentials is set. */
+    /** APIv3 is there when any of its credentials is set, or it is the api-version (chosen, or by default). */
     static final class V3Configured implements Condition {
         @Override
         public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
             Environment env = context.getEnvironment();
-            if (env.getProperty("wechat.pay.api-version", "v3").equalsIgnoreCase("v3")) {
-                return true;
-            }
             for (String key : new String[] {"merchant-serial-no", "private-key", "private-key-file", "api-v3-key",
                     "api-v3-key-file"}) {
                 String value = env.getProperty("wechat.pay.v3." + key);
@@ -63,7 +62,11 @@ public class PayConfig {
                     return true;
                 }
             }
-            return false;
+            String version = env.getProperty("wechat.pay.api-version", "");
+            String apiKey = env.getProperty("wechat.pay.api-key", "");
+            // as PayProperties decides: chosen v3, or unset without an APIv2 key (its start-up check then names
+            // the missing APIv3 settings)
+            return version.equalsIgnoreCase("v3") || (version.isBlank() && apiKey.isBlank());
         }
     }
 
@@ -101,6 +104,22 @@ public class PayConfig {
         return new PlatformCertificates(properties.v3().certificateRefresh(),
                 () -> properties.v3().verification() == PayProperties.Verification.PUBLIC_KEY ? Mono.empty()
                         : client.getObject().downloadCertificates());
+    }
+
+    /**
+     * Readiness in certificate mode: DOWN until the platform certificates are downloaded, as nothing WeChat Pay signs
+     * can be checked before; always UP otherwise (the contributor exists in every mode, as the readiness group
+     * names it).
+     */
+    @Bean
+    ReactiveHealthIndicator wechatPayCertificatesHealthIndicator(ObjectProvider<PlatformCertificates> certificates,
+                                                                 PayProperties properties) {
+        return () -> Mono.fromSupplier(() -> {
+            PlatformCertificates held = certificates.getIfAvailable();
+            boolean needed = held != null && properties.v3().verification() == PayProperties.Verification.CERTIFICATE;
+            return !needed || held.loaded() ? Health.up().build()
+                    : Health.down().withDetail("reason", "WeChat Pay platform certificates not downloaded yet").build();
+        });
     }
 
     /** The keys WeChat Pay's signatures are checked with: its public key, its certificates, or both. */

@@ -16,8 +16,9 @@ import org.springframework.validation.annotation.Validated;
 
 /**
  * The merchant's WeChat Pay identity, where WeChat Pay lives, and how the gateway talks to it. New orders use
- * {@code api-version} (v3 by default, v2 for merchants with an APIv2 key only); an order keeps the version it was
- * placed with, so either side's settings may be given beside the other's while a merchant moves.
+ * {@code api-version}; left unset it is v3, or v2 when only the APIv2 key is given (an existing merchant upgrading
+ * keeps working unchanged). An order keeps the version it was placed with, so either side's settings may be given
+ * beside the other's while a merchant moves.
  */
 @Validated
 @ConfigurationProperties("wechat.pay")
@@ -37,7 +38,6 @@ public record PayProperties(
         @Valid @NotNull @DefaultValue Breaker breaker,
         @Valid @NotNull @DefaultValue GateSettings gate,
         @Valid @NotNull @DefaultValue Reconciler reconciler,
-        @NotNull(message = "set WXGATE_PAY_API_VERSION (wechat.pay.api-version): v3 or v2") @DefaultValue("v3")
         ApiVersion apiVersion,
         @Valid @NotNull @DefaultValue V3 v3) {
 
@@ -67,7 +67,7 @@ public record PayProperties(
                      String publicKeyId,
                      String publicKey,
                      String publicKeyFile,
-                     @NotNull @DefaultValue("12h") Duration certificateRefresh) {
+                     @NotNull @DefaultValue("1h") Duration certificateRefresh) {
 
         /** True when any APIv3 credential is given: then all it needs must be. */
         public boolean configured() {
@@ -133,6 +133,10 @@ public record PayProperties(
     }
 
     public PayProperties {
+        if (apiVersion == null) {
+            // not chosen: APIv3 for a new merchant, APIv2 for an existing one that gives only its APIv2 key
+            apiVersion = (v3 != null && v3.configured()) || !hasText(apiKey) ? ApiVersion.V3 : ApiVersion.V2;
+        }
         if (hasText(apiKey) && apiKey.length() != 32) {
             throw new IllegalArgumentException("wechat.pay.api-key must be the 32-character APIv2 key");
         }

@@ -26,10 +26,14 @@ public final class PlatformCertificates implements PayV3Keyring, SmartLifecycle 
 
     private static final Logger log = LoggerFactory.getLogger(PlatformCertificates.class);
     private static final Duration RETRY = Duration.ofMinutes(1);
+    /** At most one refresh asked for by an unknown serial in this long: a forged serial cannot make us hammer WeChat. */
+    private static final Duration UNKNOWN_SERIAL_REFRESH = Duration.ofMinutes(1);
 
     private final Duration refresh;
     private final Supplier<Mono<Map<String, X509Certificate>>> download;
     private final AtomicReference<Map<String, X509Certificate>> current = new AtomicReference<>(Map.of());
+    private final java.util.concurrent.atomic.AtomicLong lastUnknownRefresh =
+            new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - UNKNOWN_SERIAL_REFRESH.toNanos());
     private volatile Disposable running;
 
     public PlatformCertificates(Duration refresh, Supplier<Mono<Map<String, X509Certificate>>> download) {
@@ -37,10 +41,29 @@ public final class PlatformCertificates implements PayV3Keyring, SmartLifecycle 
         this.download = download;
     }
 
+    /**
+     * The key of the certificate {@code serial} names. An unknown serial (WeChat may sign with a new certificate before
+     * the next scheduled refresh) starts one background refresh, at most once a minute; this message is still refused,
+     * and WeChat's retry finds the new certificate.
+     */
     @Override
     public Optional<PublicKey> key(String serial) {
         X509Certificate certificate = serial == null ? null : current.get().get(serial);
+        if (certificate == null && serial != null && running != null) {
+            long now = System.nanoTime();
+            long last = lastUnknownRefresh.get();
+            if (now - last > UNKNOWN_SERIAL_REFRESH.toNanos() && lastUnknownRefresh.compareAndSet(last, now)) {
+                log.info("WeChat Pay signed with certificate {}, not known here; downloading the certificates again", serial);
+                refresh().subscribe(ok -> { }, e -> log.warn("downloading WeChat Pay platform certificates failed: {}",
+                        e.toString()));
+            }
+        }
         return Optional.ofNullable(certificate).map(X509Certificate::getPublicKey);
+    }
+
+    /** True once certificates are held: until then nothing WeChat Pay signs can be believed. */
+    public boolean loaded() {
+        return !current.get().isEmpty();
     }
 
     /** The serial to send as {@code Wechatpay-Serial}: the certificate that stays valid longest, or "" before any. */

@@ -142,7 +142,9 @@ public final class WechatPayV3Client implements WechatPayApi {
             try {
                 X509Certificate certificate = PayV3Keys.certificate(credentials.cipher()
                         .decrypt(sealed.associatedData(), sealed.nonce(), sealed.ciphertext()));
-                if (PayV3Keys.serialOf(certificate).equals(listed.serialNo())) {
+                // compared as numbers: WeChat may write a serial with a leading zero that BigInteger's hex drops
+                if (listed.serialNo() != null && listed.serialNo().matches("[0-9A-Fa-f]{1,64}")
+                        && new java.math.BigInteger(listed.serialNo(), 16).equals(certificate.getSerialNumber())) {
                     out.put(listed.serialNo(), certificate);
                 } else {
                     log.warn("platform certificate listed as {} carries another serial; ignored", listed.serialNo());

@@ -80,7 +80,7 @@ class PayPropertiesTest {
                     assertThat(p.apiVersion()).isEqualTo(PayProperties.ApiVersion.V3);
                     assertThat(p.newOrderSignType()).isEqualTo(SignType.RSA);
                     assertThat(p.v3().verification()).isEqualTo(PayProperties.Verification.BOTH);
-                    assertThat(p.v3().certificateRefresh().toHours()).isEqualTo(12);
+                    assertThat(p.v3().certificateRefresh().toHours()).isEqualTo(1);
                     assertThat(p.toString()).doesNotContain("secretsecret").contains("PUB_KEY_ID_0000");
                 });
     }
@@ -91,5 +91,16 @@ class PayPropertiesTest {
                         "wechat.pay.api-key=sandboxtestkey0123456789abcdefgh",
                         "wechat.pay.notify-url=https://example.test/notify", "wechat.pay.sign-type=RSA")
                 .run(context -> assertThat(context).getFailure().rootCause().hasMessageContaining("api-version v3"));
+    }
+
+    @Test
+    void anExistingApiV2MerchantGivingOnlyItsKeyKeepsApiV2WithoutChoosingIt() {
+        runner.withPropertyValues("wechat.pay.mch-id=1900000109", "wechat.pay.api-key=sandboxtestkey0123456789abcdefgh",
+                        "wechat.pay.notify-url=https://example.test/api/v1/pay/notify")
+                .run(context -> {
+                    PayProperties p = context.getBean(PayProperties.class);
+                    assertThat(p.apiVersion()).isEqualTo(PayProperties.ApiVersion.V2);
+                    assertThat(p.newOrderSignType()).isEqualTo(SignType.MD5);
+                });
     }
 }

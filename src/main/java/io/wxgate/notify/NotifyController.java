@@ -42,6 +42,12 @@ public class NotifyController {
 
     @PostMapping("/api/v1/pay/notify")
     public Mono<ResponseEntity<String>> receive(ServerWebExchange exchange) {
+        if (exchange.getRequest().getHeaders().containsHeader(PayV3Verifier.SignedHeaders.SIGNATURE)) {
+            // an APIv3 notify at the APIv2 path: v3 WeChat reads only the status, so a 200 would lose it; a 4xx has
+            // it sent again (to a fixed notify_url, or settled by the reconciler meanwhile)
+            metrics.notifyVerdict(service.atWrongPath().name(), false, "v3");
+            return Mono.just(v3Fail(HttpStatus.BAD_REQUEST, "APIV3_NOTIFY_AT_APIV2_PATH"));
+        }
         return DataBufferUtils.join(exchange.getRequest().getBody(), maxBytes)
                 .map(buffer -> {
                     try {

@@ -154,6 +154,11 @@ public class NotifyService {
                         "no such out_trade_no", raw, now)));
     }
 
+    /** Counts an APIv3 notify sent to the APIv2 path; it is not read, and nothing of it is stored. */
+    public NotifyVerdict atWrongPath() {
+        return refusedUnverified(NotifyVerdict.MALFORMED, "an APIv3 notify at the APIv2 path: check wechat.pay.notify-url");
+    }
+
     /** Counts a notify refused for its size; it was not read past the limit, and nothing of it is stored. */
     public NotifyVerdict tooLarge(int maxBytes) {
         return refusedUnverified(NotifyVerdict.TOO_LARGE, "body larger than " + maxBytes + " bytes");

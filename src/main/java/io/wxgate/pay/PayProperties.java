@@ -100,6 +100,23 @@ public record PayProperties(
         return hasText(apiKey);
     }
 
+    /**
+     * The notify_url an order of that API version is placed with: each version has its own path
+     * ({@code /api/v1/pay/notify}, {@code /api/v1/pay/notify/v3}), derived from the one configured whichever it
+     * names, so a merchant switching versions cannot send WeChat's notifies of one version to the other's path. A
+     * path of the merchant's own (a proxy in front) is used as given for both.
+     */
+    public String notifyUrl(boolean v3) {
+        String url = notifyUrl.toString();
+        if (url.endsWith("/api/v1/pay/notify/v3")) {
+            return v3 ? url : url.substring(0, url.length() - "/v3".length());
+        }
+        if (url.endsWith("/api/v1/pay/notify")) {
+            return v3 ? url + "/v3" : url;
+        }
+        return url;
+    }
+
     /** The sign type of a new order: the configured APIv2 type, or RSA under APIv3. */
     public SignType newOrderSignType() {
         return apiVersion == ApiVersion.V3 ? SignType.RSA : signType;

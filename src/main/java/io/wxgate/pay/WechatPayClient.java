@@ -65,7 +65,7 @@ public class WechatPayClient implements WechatPayApi {
         fields.put("out_trade_no", order.outTradeNo());
         fields.put("total_fee", Long.toString(order.totalFee()));
         fields.put("spbill_create_ip", order.spbillCreateIp());
-        fields.put("notify_url", properties.notifyUrl().toString());
+        fields.put("notify_url", properties.notifyUrl(false));
         fields.put("time_expire", TIME_EXPIRE.format(order.timeExpire(properties.prepayValidity())));
         fields.put("trade_type", "JSAPI");
         fields.put("openid", order.openid());

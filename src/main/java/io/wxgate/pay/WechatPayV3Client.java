@@ -75,7 +75,7 @@ public final class WechatPayV3Client implements WechatPayApi {
     @Override
     public Mono<String> prepay(PayOrder order) {
         PayV3JsapiOrder request = new PayV3JsapiOrder(appid, credentials.mchid(), order.body(), order.outTradeNo(),
-                TIME_EXPIRE.format(order.timeExpire(properties.prepayValidity())), null, properties.notifyUrl().toString(),
+                TIME_EXPIRE.format(order.timeExpire(properties.prepayValidity())), null, properties.notifyUrl(true),
                 new PayV3Transaction.Amount(order.totalFee(), null, "CNY", null),
                 new PayV3Transaction.Payer(order.openid()));
         return call(HttpMethod.POST, "/v3/pay/transactions/jsapi", "/v3/pay/transactions/jsapi", Map.of(),

@@ -213,6 +213,23 @@ class NotifyV3Test extends IntegrationTest {
     }
 
     @Test
+    void anApiV3NotifyAtTheApiV2PathIsRefusedWithAStatusWeChatRetriesOn() {
+        String no = v3Order(49);
+        String body = body(paid(no, 49, transactionId()));
+        Signed h = sign(body, Instant.now().getEpochSecond());
+        EntityExchangeResult<String> reply = gateway().post().uri("/api/v1/pay/notify")
+                .contentType(MediaType.APPLICATION_JSON)
+                .header("Wechatpay-Timestamp", h.timestamp()).header("Wechatpay-Nonce", h.nonce())
+                .header("Wechatpay-Signature", h.signature()).header("Wechatpay-Serial", h.serial())
+                .bodyValue(body).exchange().expectBody(String.class).returnResult();
+        // v3 WeChat reads only the status: a 200 here would have dropped the payment notice
+        assertThat(reply.getStatus().value()).isEqualTo(400);
+        assertThat(reply.getResponseBody()).contains("APIV3_NOTIFY_AT_APIV2_PATH");
+        assertThat(orderColumn(no, "trade_state")).isEqualTo("NOTPAY");
+        assertThat(stored(no)).isZero();
+    }
+
+    @Test
     void aPaymentForAnOrderClosedHereIsAppliedAndFlagged() {
         String no = v3Order(48);
         PayFixtures.forceTradeState(no, "CLOSED");

@@ -3,6 +3,7 @@ package io.wxgate.pay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wxgate.wechat.SignType;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -102,5 +103,22 @@ class PayPropertiesTest {
                     assertThat(p.apiVersion()).isEqualTo(PayProperties.ApiVersion.V2);
                     assertThat(p.newOrderSignType()).isEqualTo(SignType.MD5);
                 });
+    }
+
+    @Test
+    void eachApiVersionGetsItsOwnNotifyPathWhicheverIsConfigured() {
+        for (String configured : List.of("https://pay.example.com/api/v1/pay/notify", "https://pay.example.com/api/v1/pay/notify/v3")) {
+            runner.withPropertyValues("wechat.pay.api-version=v2", "wechat.pay.mch-id=1900000109",
+                            "wechat.pay.api-key=sandboxtestkey0123456789abcdefgh", "wechat.pay.notify-url=" + configured)
+                    .run(context -> {
+                        PayProperties p = context.getBean(PayProperties.class);
+                        assertThat(p.notifyUrl(false)).isEqualTo("https://pay.example.com/api/v1/pay/notify");
+                        assertThat(p.notifyUrl(true)).isEqualTo("https://pay.example.com/api/v1/pay/notify/v3");
+                    });
+        }
+        runner.withPropertyValues("wechat.pay.api-version=v2", "wechat.pay.mch-id=1900000109",
+                        "wechat.pay.api-key=sandboxtestkey0123456789abcdefgh", "wechat.pay.notify-url=https://proxy.example.com/wx")
+                .run(context -> assertThat(context.getBean(PayProperties.class).notifyUrl(true))
+                        .isEqualTo("https://proxy.example.com/wx"));
     }
 }

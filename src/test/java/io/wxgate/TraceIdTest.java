@@ -66,9 +66,9 @@ class TraceIdTest {
         Matcher sent = TRACEPARENT.matcher(traceparents.get(0));
         assertThat(sent.matches()).as("traceparent sent to WeChat: " + traceparents.get(0)).isTrue();
         String traceId = sent.group(1);
-        // "login for oTra***01" is logged after WeChat answered and Redis stored the session, on neither's thread
-        assertThat(output.getOut().lines().filter(line -> line.contains("login for oTra***01")).toList())
-                .singleElement().asString().contains(traceId);
+        // "login for oTra***01" is logged after WeChat answered and Redis stored the session, on neither's thread;
+        // the appender is asynchronous, so the line may reach the output a moment after the answer
+        assertThat(logLine(output, "login for oTra***01")).contains(traceId);
     }
 
     @Test
@@ -79,8 +79,22 @@ class TraceIdTest {
 
         assertThat(traceparents).singleElement().asString().startsWith("00-" + upstream + "-")
                 .doesNotContain("00f067aa0ba902b7");
-        assertThat(output.getOut().lines().filter(line -> line.contains("jscode2session refused: errcode=40029")).toList())
-                .singleElement().asString().contains(upstream);
+        assertThat(logLine(output, "jscode2session refused: errcode=40029")).contains(upstream);
+    }
+
+    /** The one line containing {@code marker}, waited for a bounded while (the log appender is asynchronous). */
+    private static String logLine(CapturedOutput output, String marker) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        List<String> lines = List.of();
+        while (System.nanoTime() < deadline) {
+            lines = output.getOut().lines().filter(line -> line.contains(marker)).toList();
+            if (!lines.isEmpty()) {
+                break;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+        }
+        assertThat(lines).as("log lines containing " + marker).hasSize(1);
+        return lines.get(0);
     }
 
     @Test

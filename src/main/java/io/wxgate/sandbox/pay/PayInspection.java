@@ -43,7 +43,8 @@ public class PayInspection {
 
     /** An order and its notify history, as a test wants to see it. */
     public record OrderView(String outTradeNo, TradeState tradeState, long totalFee, String prepayId,
-                            String transactionId, List<NotifyAttempt> notifyAttempts, boolean notifyAcknowledged) {
+                            java.time.Instant prepayExpiresAt, String transactionId, List<NotifyAttempt> notifyAttempts,
+                            boolean notifyAcknowledged) {
     }
 
     /** One order in the list: enough to check that the merchant recorded every payment exactly once. */
@@ -85,7 +86,8 @@ public class PayInspection {
                 .map(order -> {
                     NotifyLog log = orders.existingNotifyLog(order).orElse(null);
                     return ResponseEntity.ok(new OrderView(order.outTradeNo(), order.state(), order.totalFee(),
-                            order.prepayId(), order.payment() == null ? null : order.payment().transactionId(),
+                            order.prepayId(), order.prepayExpiresAt(),
+                            order.payment() == null ? null : order.payment().transactionId(),
                             log == null ? List.of() : log.attempts(), log != null && log.acknowledged()));
                 })
                 .orElseGet(() -> ResponseEntity.notFound().build());

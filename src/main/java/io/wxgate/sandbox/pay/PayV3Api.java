@@ -243,10 +243,15 @@ public class PayV3Api {
             throw V3Error.param("输入源“/body/notify_url”映射到值字段“通知地址”规则校验失败，须为http(s)地址");
         }
         if (call.timeExpire() != null) {
+            Instant end;
             try {
-                OffsetDateTime.parse(call.timeExpire());
+                end = OffsetDateTime.parse(call.timeExpire()).toInstant();
             } catch (DateTimeParseException e) {
                 throw V3Error.param("输入源“/body/time_expire”映射到值字段“交易结束时间”规则校验失败，须为RFC3339格式，如2018-06-08T10:34:56+08:00");
+            }
+            // WeChat refuses an order whose payment window has (all but) ended
+            if (end.isBefore(Instant.now().plusSeconds(60))) {
+                throw V3Error.param("time_expire时间过短，请重新设置");
             }
         }
         Map<String, String> terms = new TreeMap<>();

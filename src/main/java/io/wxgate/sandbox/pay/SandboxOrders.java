@@ -53,7 +53,7 @@ public class SandboxOrders {
         String key = key(proposed.mchId(), proposed.outTradeNo());
         orders.compute(key, (k, existing) -> {
             if (existing == null) {
-                SandboxOrder created = proposed.withPrepay(ids.prepayId(now), now.plus(properties.prepayTtl()));
+                SandboxOrder created = proposed.withPrepay(ids.prepayId(now), prepayExpiry(proposed, now));
                 result[0] = Result.ok(created);
                 return created;
             }
@@ -64,7 +64,7 @@ public class SandboxOrders {
             } else if (!existing.terms().equals(proposed.terms())) {
                 result[0] = Result.refused(OrderError.OUT_TRADE_NO_USED);
             } else if (existing.prepayExpired(now)) {
-                SandboxOrder renewed = existing.withPrepay(ids.prepayId(now), now.plus(properties.prepayTtl()));
+                SandboxOrder renewed = existing.withPrepay(ids.prepayId(now), prepayExpiry(existing, now));
                 result[0] = Result.ok(renewed);
                 return renewed;
             } else {
@@ -95,6 +95,31 @@ public class SandboxOrders {
     /** Any merchant's order with this out_trade_no, for introspection. */
     public Optional<SandboxOrder> findAnyMerchant(String outTradeNo) {
         return orders.values().stream().filter(o -> o.outTradeNo().equals(outTradeNo)).findFirst();
+    }
+
+    /**
+     * A prepay_id lives the prepay TTL, and never past the order's time_expire when it has one (APIv3's RFC 3339, or
+     * APIv2's yyyyMMddHHmmss in Beijing time): after it the payer can no longer pay, as at WeChat.
+     */
+    private Instant prepayExpiry(SandboxOrder order, Instant now) {
+        Instant ttl = now.plus(properties.prepayTtl());
+        Instant end = timeExpire(order.terms().get("time_expire"));
+        return end != null && end.isBefore(ttl) ? end : ttl;
+    }
+
+    /** The instant a time_expire names, or null for none or one that is neither format. */
+    static Instant timeExpire(String text) {
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        try {
+            return text.matches("[0-9]{14}")
+                    ? java.time.LocalDateTime.parse(text, java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss"))
+                            .toInstant(java.time.ZoneOffset.ofHours(8))
+                    : java.time.OffsetDateTime.parse(text).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
     }
 
     /** Every order of every merchant, for introspection (a load test's exactly-once check). */

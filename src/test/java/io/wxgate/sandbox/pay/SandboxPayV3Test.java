@@ -162,6 +162,33 @@ class SandboxPayV3Test {
     }
 
     @Test
+    void anOrdersTimeExpireEndsItsPrepayAndAPastOneIsRefused() {
+        String outTradeNo = newOutTradeNo();
+        String soon = java.time.OffsetDateTime.now(java.time.ZoneOffset.ofHours(8)).plusSeconds(62)
+                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        String body = order(outTradeNo, 100, "ok").replace("\"notify_url\"", "\"time_expire\":\"" + soon + "\",\"notify_url\"");
+        Reply placed = post("/v3/pay/transactions/jsapi", body);
+        assertThat(placed.status()).isEqualTo(200);
+        // the prepay lives until time_expire, not the whole prepay TTL
+        assertThat(Instant.parse(inspectField(outTradeNo, "prepayExpiresAt")))
+                .isBefore(Instant.now().plusSeconds(70));
+
+        String past = java.time.OffsetDateTime.now(java.time.ZoneOffset.ofHours(8)).minusMinutes(1)
+                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        Reply refused = post("/v3/pay/transactions/jsapi", order(newOutTradeNo(), 100, "ok")
+                .replace("\"notify_url\"", "\"time_expire\":\"" + past + "\",\"notify_url\""));
+        assertError(refused, 400, "PARAM_ERROR");
+    }
+
+    private static String inspectField(String outTradeNo, String field) {
+        try {
+            return inspect(outTradeNo).get(field).asString();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void anUnpaidOrderQueriesAsNotpayWithoutPaymentFields() {
         String outTradeNo = newOutTradeNo();
         post("/v3/pay/transactions/jsapi", order(outTradeNo, 7, "ok"));

@@ -7,6 +7,7 @@ import static io.wxgate.pay.PayFixtures.orderColumn;
 import static io.wxgate.pay.PayFixtures.paidNotify;
 import static io.wxgate.pay.PayFixtures.signed;
 import static io.wxgate.pay.PayFixtures.transactionId;
+import static io.wxgate.pay.PayFixtures.sandboxOrder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wxgate.pay.PayFixtures;
@@ -253,11 +254,6 @@ class NotifyTest extends IntegrationTest {
         assertThat(notifyCount(no, "PAY_FAILED")).isEqualTo(1);
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> sandboxOrder(String outTradeNo) {
-        return sandbox().get().uri("/sandbox/pay/orders/{no}", outTradeNo).exchange()
-                .expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody();
-    }
 
     private static void faults(Map<String, Object> switches) {
         sandbox().put().uri("/sandbox/faults").contentType(MediaType.APPLICATION_JSON).bodyValue(switches)
@@ -277,7 +273,7 @@ class NotifyTest extends IntegrationTest {
         sandbox().post().uri("/sandbox/wx/requestPayment").contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(order.get("payment")).exchange().expectStatus().isOk();
         PayFixtures.await(Duration.ofSeconds(15), "the notify copies to be acknowledged",
-                () -> Boolean.TRUE.equals(sandboxOrder(no).get("notifyAcknowledged")));
+                () -> Boolean.TRUE.equals(sandboxOrder(sandbox(), no).get("notifyAcknowledged")));
         PayFixtures.await(Duration.ofSeconds(5), "all ten copies to be recorded",
                 () -> PayFixtures.count("SELECT COUNT(*) FROM pay_notify WHERE out_trade_no = ?", no) >= 10);
         assertThat(orderColumn(no, "trade_state")).isEqualTo("SUCCESS");
@@ -293,8 +289,8 @@ class NotifyTest extends IntegrationTest {
         sandbox().post().uri("/sandbox/wx/requestPayment").contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(order.get("payment")).exchange().expectStatus().isOk();
         PayFixtures.await(Duration.ofSeconds(10), "several refused notify attempts",
-                () -> ((List<?>) sandboxOrder(no).get("notifyAttempts")).size() >= 3);
-        assertThat(sandboxOrder(no).get("notifyAcknowledged")).isEqualTo(false);
+                () -> ((List<?>) sandboxOrder(sandbox(), no).get("notifyAttempts")).size() >= 3);
+        assertThat(sandboxOrder(sandbox(), no).get("notifyAcknowledged")).isEqualTo(false);
         assertThat(orderColumn(no, "trade_state")).isEqualTo("NOTPAY");
         assertThat(notifyCount(no, "APPLIED")).isZero();
     }

@@ -102,6 +102,13 @@ public final class PayFixtures {
         return new PayXml().write(f);
     }
 
+    /** The sandbox's view of an order: its trade state, transaction_id and every notify attempt. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> sandboxOrder(WebTestClient sandbox, String outTradeNo) {
+        return sandbox.get().uri("/sandbox/pay/orders/{no}", outTradeNo).exchange()
+                .expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody();
+    }
+
     public static String transactionId() {
         return "4200" + Long.toString(Math.abs(UUID.randomUUID().getMostSignificantBits()) % 1_000_000_000_000_000L);
     }

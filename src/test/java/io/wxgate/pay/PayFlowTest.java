@@ -5,6 +5,7 @@ import static io.wxgate.pay.PayFixtures.createOrder;
 import static io.wxgate.pay.PayFixtures.login;
 import static io.wxgate.pay.PayFixtures.newOrder;
 import static io.wxgate.pay.PayFixtures.orderColumn;
+import static io.wxgate.pay.PayFixtures.sandboxOrder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wxgate.testing.IntegrationTest;
@@ -34,11 +35,6 @@ class PayFlowTest extends IntegrationTest {
         sandbox().delete().uri("/sandbox/faults").exchange().expectStatus().isOk();
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> sandboxOrder(String outTradeNo) {
-        return sandbox().get().uri("/sandbox/pay/orders/{no}", outTradeNo).exchange()
-                .expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody();
-    }
 
     @Test
     @SuppressWarnings("unchecked")
@@ -73,13 +69,13 @@ class PayFlowTest extends IntegrationTest {
 
         // the sandbox's notify reaches the gateway and is acknowledged; only then ask the gateway
         await(Duration.ofSeconds(15), "the sandbox's notify to be acknowledged",
-                () -> Boolean.TRUE.equals(sandboxOrder(outTradeNo).get("notifyAcknowledged")));
+                () -> Boolean.TRUE.equals(sandboxOrder(sandbox(), outTradeNo).get("notifyAcknowledged")));
         Map<String, Object> order = gateway().get().uri("/api/v1/pay/orders/{no}", outTradeNo)
                 .header("Authorization", "Bearer " + token)
                 .exchange().expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody();
         assertThat(order.get("trade_state")).isEqualTo("SUCCESS");
         assertThat(order.get("total_fee")).isEqualTo(1);
-        assertThat(order.get("transaction_id")).isEqualTo(sandboxOrder(outTradeNo).get("transactionId"));
+        assertThat(order.get("transaction_id")).isEqualTo(sandboxOrder(sandbox(), outTradeNo).get("transactionId"));
         assertThat(PayFixtures.notifyCount(outTradeNo, "APPLIED")).isEqualTo(1);
     }
 
@@ -228,13 +224,13 @@ class PayFlowTest extends IntegrationTest {
         gateway().post().uri("/api/v1/pay/orders/{no}/close", no).header("Authorization", "Bearer " + token)
                 .exchange().expectStatus().isEqualTo(409)
                 .expectBody().jsonPath("$.code").isEqualTo("order_too_young_to_close");
-        assertThat(sandboxOrder(no).get("tradeState")).isEqualTo("NOTPAY");
+        assertThat(sandboxOrder(sandbox(), no).get("tradeState")).isEqualTo("NOTPAY");
         PayFixtures.placedMinutesAgo(no, 6);
 
         gateway().post().uri("/api/v1/pay/orders/{no}/close", no).header("Authorization", "Bearer " + token)
                 .exchange().expectStatus().isOk().expectBody().jsonPath("$.trade_state").isEqualTo("CLOSED");
         assertThat(orderColumn(no, "trade_state")).isEqualTo("CLOSED");
-        assertThat(sandboxOrder(no).get("tradeState")).isEqualTo("CLOSED");
+        assertThat(sandboxOrder(sandbox(), no).get("tradeState")).isEqualTo("CLOSED");
         sandbox().post().uri("/sandbox/wx/requestPayment").contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(order.get("payment")).exchange().expectStatus().isEqualTo(409);
         // closing again is harmless
@@ -256,7 +252,7 @@ class PayFlowTest extends IntegrationTest {
         gateway().get().uri("/api/v1/pay/orders/{no}", no).header("Authorization", "Bearer " + token)
                 .exchange().expectStatus().isOk().expectBody().jsonPath("$.trade_state").isEqualTo("SUCCESS");
         assertThat(orderColumn(no, "trade_state")).isEqualTo("SUCCESS");
-        assertThat(orderColumn(no, "transaction_id")).isEqualTo(sandboxOrder(no).get("transactionId"));
+        assertThat(orderColumn(no, "transaction_id")).isEqualTo(sandboxOrder(sandbox(), no).get("transactionId"));
         assertThat(PayFixtures.count("SELECT COUNT(*) FROM pay_notify WHERE out_trade_no = ?", no)).isZero();
 
         // a paid order can no longer be closed
@@ -281,7 +277,7 @@ class PayFlowTest extends IntegrationTest {
         gateway().post().uri("/api/v1/pay/orders/{no}/close", no).header("Authorization", "Bearer " + token)
                 .exchange().expectStatus().isEqualTo(409).expectBody().jsonPath("$.code").isEqualTo("order_paid");
         assertThat(orderColumn(no, "trade_state")).isEqualTo("SUCCESS");
-        assertThat(sandboxOrder(no).get("tradeState")).isEqualTo("SUCCESS");
+        assertThat(sandboxOrder(sandbox(), no).get("tradeState")).isEqualTo("SUCCESS");
     }
 
     @Test

@@ -5,6 +5,7 @@ import static io.wxgate.pay.PayFixtures.createOrder;
 import static io.wxgate.pay.PayFixtures.login;
 import static io.wxgate.pay.PayFixtures.newOrder;
 import static io.wxgate.pay.PayFixtures.orderColumn;
+import static io.wxgate.pay.PayFixtures.sandboxOrder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wxgate.testing.OwnGateway;
@@ -142,16 +143,16 @@ class PayResilienceTest {
         sandbox().post().uri("/sandbox/wx/requestPayment").contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(order.get("payment")).exchange().expectStatus().isOk();
         await(Duration.ofSeconds(10), "WeChat's notify to be answered FAIL while the database is down", () -> {
-            List<Map<String, Object>> attempts = (List<Map<String, Object>>) sandboxOrder(no).get("notifyAttempts");
+            List<Map<String, Object>> attempts = (List<Map<String, Object>>) sandboxOrder(sandbox(), no).get("notifyAttempts");
             return attempts.stream().anyMatch(a -> Integer.valueOf(503).equals(a.get("status"))
                     && String.valueOf(a.get("reply")).contains("FAIL"));
         });
-        assertThat(sandboxOrder(no).get("notifyAcknowledged")).isEqualTo(false);
+        assertThat(sandboxOrder(sandbox(), no).get("notifyAcknowledged")).isEqualTo(false);
         assertThat(orderColumn(no, "trade_state")).isEqualTo("NOTPAY");
 
         database.restore();
         await(Duration.ofSeconds(30), "a retried notify to be acknowledged once the database is back",
-                () -> Boolean.TRUE.equals(sandboxOrder(no).get("notifyAcknowledged")));
+                () -> Boolean.TRUE.equals(sandboxOrder(sandbox(), no).get("notifyAcknowledged")));
         assertThat(orderColumn(no, "trade_state")).isEqualTo("SUCCESS");
         assertThat(Integer.parseInt(orderColumn(no, "version"))).as("one transition").isEqualTo(Integer.parseInt(version) + 1);
         // the reconciler may have learnt of the payment first; then the notify was a duplicate, never a second move
@@ -159,11 +160,6 @@ class PayResilienceTest {
         assertThat(PayFixtures.notifyCount(no, "APPLIED")).isLessThanOrEqualTo(1);
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> sandboxOrder(String outTradeNo) {
-        return sandbox().get().uri("/sandbox/pay/orders/{no}", outTradeNo).exchange()
-                .expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody();
-    }
 
     @Test
     @Order(3)
@@ -196,7 +192,7 @@ class PayResilienceTest {
 
         await(Duration.ofSeconds(15), "the reconciler to close the expired order",
                 () -> "CLOSED".equals(orderColumn(no, "trade_state")));
-        assertThat(sandboxOrder(no).get("tradeState")).isEqualTo("CLOSED");
+        assertThat(sandboxOrder(sandbox(), no).get("tradeState")).isEqualTo("CLOSED");
     }
 
     @Test

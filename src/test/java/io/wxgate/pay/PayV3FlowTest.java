@@ -4,6 +4,7 @@ import static io.wxgate.pay.PayFixtures.await;
 import static io.wxgate.pay.PayFixtures.login;
 import static io.wxgate.pay.PayFixtures.notifyCount;
 import static io.wxgate.pay.PayFixtures.orderColumn;
+import static io.wxgate.pay.PayFixtures.sandboxOrder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wxgate.testing.IntegrationTest;
@@ -59,11 +60,6 @@ class PayV3FlowTest extends IntegrationTest {
         sandbox().delete().uri("/sandbox/faults").exchange().expectStatus().isOk();
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> sandboxOrder(String outTradeNo) {
-        return sandbox().get().uri("/sandbox/pay/orders/{no}", outTradeNo).exchange()
-                .expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody();
-    }
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> create(WebTestClient gateway, String token, long fen) {
@@ -106,9 +102,9 @@ class PayV3FlowTest extends IntegrationTest {
         // the phone pays with the five parameters, unchanged; the sandbox's v3 notify reaches the gateway
         payOnThePhone(data);
         await(Duration.ofSeconds(15), "the sandbox's v3 notify to be acknowledged",
-                () -> Boolean.TRUE.equals(sandboxOrder(outTradeNo).get("notifyAcknowledged")));
+                () -> Boolean.TRUE.equals(sandboxOrder(sandbox(), outTradeNo).get("notifyAcknowledged")));
         assertThat(orderColumn(outTradeNo, "trade_state")).isEqualTo("SUCCESS");
-        assertThat(orderColumn(outTradeNo, "transaction_id")).isEqualTo(sandboxOrder(outTradeNo).get("transactionId"));
+        assertThat(orderColumn(outTradeNo, "transaction_id")).isEqualTo(sandboxOrder(sandbox(), outTradeNo).get("transactionId"));
         assertThat(notifyCount(outTradeNo, "APPLIED")).isEqualTo(1);
     }
 
@@ -125,7 +121,7 @@ class PayV3FlowTest extends IntegrationTest {
 
         Map<String, Object> viewed = view(gateway, token, no);
         assertThat(viewed.get("trade_state")).isEqualTo("SUCCESS");
-        assertThat(orderColumn(no, "transaction_id")).isEqualTo(sandboxOrder(no).get("transactionId"));
+        assertThat(orderColumn(no, "transaction_id")).isEqualTo(sandboxOrder(sandbox(), no).get("transactionId"));
         assertThat(orderColumn(no, "time_end")).matches("20[0-9]{12}");
     }
 
@@ -137,7 +133,7 @@ class PayV3FlowTest extends IntegrationTest {
         PayFixtures.placedMinutesAgo(no, 6);
         gateway.post().uri("/api/v1/pay/orders/{no}/close", no).header("Authorization", "Bearer " + token)
                 .exchange().expectStatus().isOk().expectBody().jsonPath("$.trade_state").isEqualTo("CLOSED");
-        assertThat(sandboxOrder(no).get("tradeState")).isEqualTo("CLOSED");
+        assertThat(sandboxOrder(sandbox(), no).get("tradeState")).isEqualTo("CLOSED");
         assertThat(orderColumn(no, "trade_state")).isEqualTo("CLOSED");
     }
 
@@ -154,7 +150,7 @@ class PayV3FlowTest extends IntegrationTest {
         PayFixtures.createOrder(gateway, token, key, 13).expectStatus().isEqualTo(409)
                 .expectBody().jsonPath("$.code").isEqualTo("order_closed");
         assertThat(orderColumn(no, "trade_state")).isEqualTo("CLOSED");
-        assertThat(sandboxOrder(no).get("tradeState")).isEqualTo("CLOSED");
+        assertThat(sandboxOrder(sandbox(), no).get("tradeState")).isEqualTo("CLOSED");
     }
 
     @Test

@@ -276,7 +276,8 @@ public class PayApi {
         return fee > MAX_TOTAL_FEE ? -1 : fee;
     }
 
-    private static boolean isHttpUrl(String text) {
+    /** An absolute http(s) URL with a host: what WeChat accepts as a notify_url, in either API version. */
+    static boolean isHttpUrl(String text) {
         try {
             URI uri = new URI(text);
             return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;

@@ -239,7 +239,7 @@ public class PayV3Api {
         if (!currency.equals("CNY")) {
             throw V3Error.param("输入源“/body/amount/currency”映射到值字段“货币类型”规则校验失败，境内商户仅支持CNY");
         }
-        if (!isHttpUrl(call.notifyUrl())) {
+        if (!PayApi.isHttpUrl(call.notifyUrl())) {
             throw V3Error.param("输入源“/body/notify_url”映射到值字段“通知地址”规则校验失败，须为http(s)地址");
         }
         if (call.timeExpire() != null) {
@@ -368,14 +368,5 @@ public class PayV3Api {
             case ORDERNOTEXIST -> new V3Error(HttpStatus.NOT_FOUND, "ORDER_NOT_EXIST", "订单不存在");
             default -> new V3Error(HttpStatus.INTERNAL_SERVER_ERROR, "SYSTEM_ERROR", "系统错误");
         };
-    }
-
-    private static boolean isHttpUrl(String text) {
-        try {
-            URI uri = new URI(text);
-            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
-        } catch (java.net.URISyntaxException e) {
-            return false;
-        }
     }
 }

@@ -160,8 +160,9 @@ public class OrderService {
         }
         return wechat.closeOrder(order)
                 .then(Mono.defer(() -> confirmedUnpaid(order)))
-                .onErrorResume(e -> e instanceof OrderClosed
-                        || (e instanceof OrderUnknownToWechat && order.prepayId() == null), e -> Mono.empty())
+                // already closed at WeChat: under APIv3 that too is believed only once a query says unpaid
+                .onErrorResume(OrderClosed.class, closed -> confirmedUnpaid(order))
+                .onErrorResume(e -> e instanceof OrderUnknownToWechat && order.prepayId() == null, e -> Mono.empty())
                 // WeChat says it was paid meanwhile: learn that first, then tell the caller
                 .onErrorResume(OrderAlreadyPaid.class, paid -> refresh(order).then(Mono.error(paid)))
                 .then(Mono.defer(() -> transitions.closed(order, Instant.now())))

@@ -1,5 +1,6 @@
 package io.wxgate.bench;
 
+import io.wxgate.testing.PayV3TestKeys;
 import io.wxgate.wechat.PayV3Cipher;
 import io.wxgate.wechat.PayV3Envelope;
 import io.wxgate.wechat.PayV3Keyring;
@@ -8,8 +9,6 @@ import io.wxgate.wechat.PayV3Signer;
 import io.wxgate.wechat.PayV3Verifier;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -53,8 +52,8 @@ public class PayV3CodecBenchmark {
 
     @Setup
     public void setUp() {
-        KeyPair merchantKeys = rsa();
-        KeyPair wechatKeys = rsa();
+        KeyPair merchantKeys = PayV3TestKeys.rsa();
+        KeyPair wechatKeys = PayV3TestKeys.rsa();
         merchant = new PayV3Signer(merchantKeys.getPrivate());
         PayV3Signer wechat = new PayV3Signer(wechatKeys.getPrivate());
         verifier = new PayV3Verifier(PayV3Keyring.of(Map.of(KEY_ID, wechatKeys.getPublic())));
@@ -77,16 +76,6 @@ public class PayV3CodecBenchmark {
         notify = body.getBytes(StandardCharsets.UTF_8);
         notifyHeaders = new PayV3Verifier.SignedHeaders(ts, "notifynonce", wechat.sign(PayV3Signer.message(ts,
                 "notifynonce", body)), KEY_ID);
-    }
-
-    private static KeyPair rsa() {
-        try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-            generator.initialize(2048);
-            return generator.generateKeyPair();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Benchmark

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.wxgate.sandbox.SandboxApplication;
 import io.wxgate.testing.EmbeddedServers;
+import io.wxgate.testing.OwnSandbox;
 import io.wxgate.testing.TestWorld;
 import io.wxgate.wechat.PaySigner;
 import io.wxgate.wechat.PayXml;
@@ -39,7 +40,7 @@ class SandboxPayTest {
     private static final PaySigner SIGNER = new PaySigner(TestWorld.API_KEY);
     private static final String OPENID = "oSandboxPayTestOpenid0000001";
 
-    private static ConfigurableApplicationContext sandboxContext;
+    private static OwnSandbox ownSandbox;
     private static WebTestClient sandbox;
     private static DisposableServer receiver;
     /** Notify bodies received, by the receiver's mode (its path). */
@@ -79,16 +80,15 @@ class SandboxPayTest {
                                     .sendString(Mono.just(ok ? SUCCESS_REPLY : FAIL_REPLY)).then();
                         })))
                 .bindNow();
-        int port = EmbeddedServers.freePort();
-        sandboxContext = SandboxApplication.start(TestWorld.sandboxProperties(port, EmbeddedServers.freePort()));
-        sandbox = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port)
+        ownSandbox = OwnSandbox.start();
+        sandbox = WebTestClient.bindToServer().baseUrl(ownSandbox.url())
                 .responseTimeout(Duration.ofSeconds(10)).build();
     }
 
     @AfterAll
     static void stop() {
-        if (sandboxContext != null) {
-            sandboxContext.close();
+        if (ownSandbox != null) {
+            ownSandbox.close();
         }
         if (receiver != null) {
             receiver.disposeNow();

@@ -3,8 +3,7 @@ package io.wxgate.sandbox.pay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.wxgate.sandbox.SandboxApplication;
-import io.wxgate.testing.EmbeddedServers;
+import io.wxgate.testing.OwnSandbox;
 import io.wxgate.testing.PayV3TestKeys;
 import io.wxgate.testing.TestWorld;
 import io.wxgate.wechat.PayV3Certificates;
@@ -34,7 +33,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.context.ConfigurableApplicationContext;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import tools.jackson.databind.JsonNode;
@@ -56,7 +54,7 @@ class SandboxPayV3Test {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
-    private static ConfigurableApplicationContext sandboxContext;
+    private static OwnSandbox ownSandbox;
     private static String sandboxUrl;
     private static DisposableServer receiver;
     private static final List<Received> received = new CopyOnWriteArrayList<>();
@@ -114,15 +112,14 @@ class SandboxPayV3Test {
                             return response.status(status).send().then();
                         })))
                 .bindNow();
-        int port = EmbeddedServers.freePort();
-        sandboxContext = SandboxApplication.start(TestWorld.sandboxProperties(port, EmbeddedServers.freePort()));
-        sandboxUrl = "http://127.0.0.1:" + port;
+        ownSandbox = OwnSandbox.start();
+        sandboxUrl = ownSandbox.url();
     }
 
     @AfterAll
     static void stop() {
-        if (sandboxContext != null) {
-            sandboxContext.close();
+        if (ownSandbox != null) {
+            ownSandbox.close();
         }
         if (receiver != null) {
             receiver.disposeNow();

@@ -20,8 +20,7 @@ import com.wechat.pay.java.service.payments.jsapi.model.PrepayRequest;
 import com.wechat.pay.java.service.payments.jsapi.model.PrepayWithRequestPaymentResponse;
 import com.wechat.pay.java.service.payments.jsapi.model.QueryOrderByOutTradeNoRequest;
 import com.wechat.pay.java.service.payments.model.Transaction;
-import io.wxgate.sandbox.SandboxApplication;
-import io.wxgate.testing.EmbeddedServers;
+import io.wxgate.testing.OwnSandbox;
 import io.wxgate.testing.PayV3TestKeys;
 import io.wxgate.testing.TestWorld;
 import java.net.URI;
@@ -40,7 +39,6 @@ import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.context.ConfigurableApplicationContext;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import tools.jackson.databind.json.JsonMapper;
@@ -58,7 +56,7 @@ class WechatPayJavaInteropTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    private static ConfigurableApplicationContext sandboxContext;
+    private static OwnSandbox ownSandbox;
     private static String sandboxUrl;
     private static DisposableServer receiver;
     private static final List<Notify> notifies = new CopyOnWriteArrayList<>();
@@ -97,13 +95,12 @@ class WechatPayJavaInteropTest {
                         })
                         .then(response.status(204).send().then())))
                 .bindNow();
-        int port = EmbeddedServers.freePort();
-        sandboxContext = SandboxApplication.start(TestWorld.sandboxProperties(port, EmbeddedServers.freePort()));
-        sandboxUrl = "http://127.0.0.1:" + port;
+        ownSandbox = OwnSandbox.start();
+        sandboxUrl = ownSandbox.url();
 
         OkHttpClient toSandbox = new OkHttpClient.Builder()
                 .addInterceptor(chain -> {
-                    HttpUrl url = chain.request().url().newBuilder().scheme("http").host("127.0.0.1").port(port).build();
+                    HttpUrl url = chain.request().url().newBuilder().scheme("http").host("127.0.0.1").port(URI.create(sandboxUrl).getPort()).build();
                     return chain.proceed(chain.request().newBuilder().url(url).build());
                 })
                 .build();
@@ -139,8 +136,8 @@ class WechatPayJavaInteropTest {
 
     @AfterAll
     static void stop() {
-        if (sandboxContext != null) {
-            sandboxContext.close();
+        if (ownSandbox != null) {
+            ownSandbox.close();
         }
         if (receiver != null) {
             receiver.disposeNow();

@@ -13,8 +13,7 @@ import com.github.binarywang.wxpay.config.WxPayConfig;
 import com.github.binarywang.wxpay.exception.WxPayException;
 import com.github.binarywang.wxpay.service.WxPayService;
 import com.github.binarywang.wxpay.service.impl.WxPayServiceApacheHttpImpl;
-import io.wxgate.sandbox.SandboxApplication;
-import io.wxgate.testing.EmbeddedServers;
+import io.wxgate.testing.OwnSandbox;
 import io.wxgate.testing.TestWorld;
 import java.time.Duration;
 import java.util.List;
@@ -25,7 +24,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import reactor.core.publisher.Mono;
@@ -43,7 +41,7 @@ class WxJavaInteropTest {
     private static final String ACK =
             "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>";
 
-    private static ConfigurableApplicationContext sandboxContext;
+    private static OwnSandbox ownSandbox;
     private static String sandboxUrl;
     private static DisposableServer receiver;
     private static final List<String> notifyBodies = new CopyOnWriteArrayList<>();
@@ -56,15 +54,14 @@ class WxJavaInteropTest {
                         .doOnNext(notifyBodies::add)
                         .then(response.header("Content-Type", "text/xml").sendString(Mono.just(ACK)).then())))
                 .bindNow();
-        int port = EmbeddedServers.freePort();
-        sandboxContext = SandboxApplication.start(TestWorld.sandboxProperties(port, EmbeddedServers.freePort()));
-        sandboxUrl = "http://127.0.0.1:" + port;
+        ownSandbox = OwnSandbox.start();
+        sandboxUrl = ownSandbox.url();
     }
 
     @AfterAll
     static void stop() {
-        if (sandboxContext != null) {
-            sandboxContext.close();
+        if (ownSandbox != null) {
+            ownSandbox.close();
         }
         if (receiver != null) {
             receiver.disposeNow();

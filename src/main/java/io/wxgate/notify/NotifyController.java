@@ -3,6 +3,8 @@ package io.wxgate.notify;
 import io.wxgate.pay.PayMetrics;
 import io.wxgate.web.HttpLimits;
 import java.nio.charset.StandardCharsets;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -48,29 +50,9 @@ public class NotifyController {
             metrics.notifyVerdict(service.atWrongPath().name(), false, "v3");
             return Mono.just(v3Fail(HttpStatus.BAD_REQUEST, "APIV3_NOTIFY_AT_APIV2_PATH"));
         }
-        return DataBufferUtils.join(exchange.getRequest().getBody(), maxBytes)
-                .map(buffer -> {
-                    try {
-                        return buffer.toString(StandardCharsets.UTF_8);
-                    } finally {
-                        DataBufferUtils.release(buffer);
-                    }
-                })
-                .defaultIfEmpty("")
-                .flatMap(service::receive)
-                .doOnNext(verdict -> metrics.notifyVerdict(verdict.name(), verdict.acknowledged(), "v2"))
-                .map(verdict -> verdict.acknowledged() ? reply(HttpStatus.OK, SUCCESS)
-                        : reply(HttpStatus.OK, fail(verdict.name())))
-                .onErrorResume(DataBufferLimitException.class, e -> {
-                    metrics.notifyVerdict(service.tooLarge(maxBytes).name(), false, "v2");
-                    return Mono.just(reply(HttpStatus.PAYLOAD_TOO_LARGE, fail("BODY_TOO_LARGE")));
-                })
-                // anything else means the verdict could not be made durable: say FAIL so WeChat sends it again
-                .onErrorResume(e -> {
-                    metrics.notifyVerdict("NOT_RECORDED", false, "v2");
-                    log.warn("notify not processed, answering FAIL: {}", e.toString());
-                    return Mono.just(reply(HttpStatus.SERVICE_UNAVAILABLE, fail("SYSTEMERROR")));
-                });
+        return handle(exchange, "v2", body -> service.receive(new String(body, StandardCharsets.UTF_8)),
+                verdict -> verdict.acknowledged() ? reply(HttpStatus.OK, SUCCESS) : reply(HttpStatus.OK, fail(verdict.name())),
+                (status, reason) -> reply(status, fail(reason)));
     }
 
     /**
@@ -85,6 +67,22 @@ public class NotifyController {
         PayV3Verifier.SignedHeaders signed = new PayV3Verifier.SignedHeaders(
                 headers.getFirst(PayV3Verifier.SignedHeaders.TIMESTAMP), headers.getFirst(PayV3Verifier.SignedHeaders.NONCE),
                 headers.getFirst(PayV3Verifier.SignedHeaders.SIGNATURE), headers.getFirst(PayV3Verifier.SignedHeaders.SERIAL));
+        return handle(exchange, "v3", body -> service.receiveV3(signed, body),
+                verdict -> verdict.acknowledged() ? ResponseEntity.noContent().<String>build()
+                        : v3Fail(verdict == NotifyVerdict.BAD_SIGN ? HttpStatus.UNAUTHORIZED : HttpStatus.BAD_REQUEST,
+                                verdict.name()),
+                NotifyController::v3Fail);
+    }
+
+    /**
+     * Either version's notify: the body read up to the limit (a larger one is refused unread), judged, counted by
+     * verdict, and answered; anything else means the verdict could not be made durable, so the answer is a failure
+     * WeChat sends again.
+     */
+    private Mono<ResponseEntity<String>> handle(ServerWebExchange exchange, String api,
+                                                Function<byte[], Mono<NotifyVerdict>> receive,
+                                                Function<NotifyVerdict, ResponseEntity<String>> answer,
+                                                BiFunction<HttpStatus, String, ResponseEntity<String>> failure) {
         return DataBufferUtils.join(exchange.getRequest().getBody(), maxBytes)
                 .map(buffer -> {
                     try {
@@ -96,19 +94,17 @@ public class NotifyController {
                     }
                 })
                 .defaultIfEmpty(new byte[0])
-                .flatMap(body -> service.receiveV3(signed, body))
-                .doOnNext(verdict -> metrics.notifyVerdict(verdict.name(), verdict.acknowledged(), "v3"))
-                .map(verdict -> verdict.acknowledged() ? ResponseEntity.noContent().<String>build()
-                        : v3Fail(verdict == NotifyVerdict.BAD_SIGN ? HttpStatus.UNAUTHORIZED : HttpStatus.BAD_REQUEST,
-                                verdict.name()))
+                .flatMap(receive)
+                .doOnNext(verdict -> metrics.notifyVerdict(verdict.name(), verdict.acknowledged(), api))
+                .map(answer)
                 .onErrorResume(DataBufferLimitException.class, e -> {
-                    metrics.notifyVerdict(service.tooLarge(maxBytes).name(), false, "v3");
-                    return Mono.just(v3Fail(HttpStatus.PAYLOAD_TOO_LARGE, "BODY_TOO_LARGE"));
+                    metrics.notifyVerdict(service.tooLarge(maxBytes).name(), false, api);
+                    return Mono.just(failure.apply(HttpStatus.PAYLOAD_TOO_LARGE, "BODY_TOO_LARGE"));
                 })
                 .onErrorResume(e -> {
-                    metrics.notifyVerdict("NOT_RECORDED", false, "v3");
-                    log.warn("v3 notify not processed, answering FAIL: {}", e.toString());
-                    return Mono.just(v3Fail(HttpStatus.SERVICE_UNAVAILABLE, "SYSTEMERROR"));
+                    metrics.notifyVerdict("NOT_RECORDED", false, api);
+                    log.warn("{} notify not processed, answering FAIL: {}", api, e.toString());
+                    return Mono.just(failure.apply(HttpStatus.SERVICE_UNAVAILABLE, "SYSTEMERROR"));
                 });
     }
 

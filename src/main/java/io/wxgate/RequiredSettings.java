@@ -1,5 +1,6 @@
 package io.wxgate;
 
+import io.wxgate.pay.PayProperties;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +81,7 @@ public class RequiredSettings implements BeanFactoryPostProcessor, EnvironmentAw
     }
 
     private boolean anyV3Setting() {
-        for (String key : List.of("merchant-serial-no", "private-key", "private-key-file", "api-v3-key", "api-v3-key-file")) {
+        for (String key : PayProperties.V3.CREDENTIAL_KEYS) {
             if (isSet("wechat.pay.v3." + key)) {
                 return true;
             }

@@ -10,7 +10,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import io.wxgate.wechat.PayV3Verifier;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -63,10 +62,7 @@ public class NotifyController {
      */
     @PostMapping("/api/v1/pay/notify/v3")
     public Mono<ResponseEntity<String>> receiveV3(ServerWebExchange exchange) {
-        HttpHeaders headers = exchange.getRequest().getHeaders();
-        PayV3Verifier.SignedHeaders signed = new PayV3Verifier.SignedHeaders(
-                headers.getFirst(PayV3Verifier.SignedHeaders.TIMESTAMP), headers.getFirst(PayV3Verifier.SignedHeaders.NONCE),
-                headers.getFirst(PayV3Verifier.SignedHeaders.SIGNATURE), headers.getFirst(PayV3Verifier.SignedHeaders.SERIAL));
+        PayV3Verifier.SignedHeaders signed = PayV3Verifier.SignedHeaders.from(exchange.getRequest().getHeaders()::getFirst);
         return handle(exchange, "v3", body -> service.receiveV3(signed, body),
                 verdict -> verdict.acknowledged() ? ResponseEntity.noContent().<String>build()
                         : v3Fail(verdict == NotifyVerdict.BAD_SIGN ? HttpStatus.UNAUTHORIZED : HttpStatus.BAD_REQUEST,

@@ -55,8 +55,7 @@ public class PayConfig {
         @Override
         public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
             Environment env = context.getEnvironment();
-            for (String key : new String[] {"merchant-serial-no", "private-key", "private-key-file", "api-v3-key",
-                    "api-v3-key-file"}) {
+            for (String key : PayProperties.V3.CREDENTIAL_KEYS) {
                 String value = env.getProperty("wechat.pay.v3." + key);
                 if (value != null && !value.isBlank()) {
                     return true;

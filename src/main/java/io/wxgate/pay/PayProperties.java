@@ -10,6 +10,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -68,6 +69,13 @@ public record PayProperties(
                      String publicKey,
                      String publicKeyFile,
                      @NotNull @DefaultValue("1h") Duration certificateRefresh) {
+
+        /**
+         * The settings (under {@code wechat.pay.v3.}) whose presence means a merchant uses APIv3; read from the
+         * environment before binding by the start-up check and the bean conditions, so all three agree.
+         */
+        public static final List<String> CREDENTIAL_KEYS = List.of("merchant-serial-no",
+                "private-key", "private-key-file", "api-v3-key", "api-v3-key-file");
 
         /** True when any APIv3 credential is given: then all it needs must be. */
         public boolean configured() {

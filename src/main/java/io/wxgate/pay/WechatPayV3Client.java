@@ -193,9 +193,7 @@ public final class WechatPayV3Client implements WechatPayApi {
         if (reply.status() >= 200 && reply.status() < 300) {
             if (verify) {
                 HttpHeaders h = reply.headers();
-                Optional<PayV3Verifier.Failure> failure = verifier.verify(new PayV3Verifier.SignedHeaders(
-                        h.getFirst(PayV3Verifier.SignedHeaders.TIMESTAMP), h.getFirst(PayV3Verifier.SignedHeaders.NONCE),
-                        h.getFirst(PayV3Verifier.SignedHeaders.SIGNATURE), h.getFirst(PayV3Verifier.SignedHeaders.SERIAL)),
+                Optional<PayV3Verifier.Failure> failure = verifier.verify(PayV3Verifier.SignedHeaders.from(h::getFirst),
                         reply.body(), Instant.now());
                 if (failure.isPresent()) {
                     log.warn("WeChat Pay's reply to {} {} is not believed: {} (serial {})", method, path, failure.get(),

@@ -36,6 +36,12 @@ public final class PayV3Verifier {
         public static final String SIGNATURE = "Wechatpay-Signature";
         public static final String SERIAL = "Wechatpay-Serial";
 
+        /** The four headers read with {@code header} (a name to its first value, or null), whatever carries them. */
+        public static SignedHeaders from(java.util.function.UnaryOperator<String> header) {
+            return new SignedHeaders(header.apply(TIMESTAMP), header.apply(NONCE), header.apply(SIGNATURE),
+                    header.apply(SERIAL));
+        }
+
         boolean complete() {
             return present(timestamp) && present(nonce) && present(signature) && present(serial);
         }

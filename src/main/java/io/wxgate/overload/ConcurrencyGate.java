@@ -14,16 +14,31 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * A non-blocking bulkhead in front of one WeChat API: at most {@link #limit()} calls in flight, the rest wait in
- * FIFO order within a time budget, and what cannot be served within that budget is refused at once with
- * {@link Overloaded}. The limit follows WeChat's latency (Little's law, see {@link GateSettings}), so a slow WeChat
- * gets more calls in flight rather than a queue, up to the connection pool's size.
+ * A non-blocking bulkhead: at most {@link #limit()} calls in flight, the rest wait in line within a time budget,
+ * and what cannot be served within that budget is refused at once with {@link Overloaded}. In front of one WeChat
+ * API the limit follows WeChat's latency (Little's law, see {@link GateSettings}), so a slow WeChat gets more calls
+ * in flight rather than a queue, up to the connection pool's size. In front of the gateway itself (the inbound
+ * gate, {@link #forTheBox}) it bounds the requests doing local work.
+ *
+ * <p>Three lanes, served in order: {@link Lane#RESUMING} (a request coming back from WeChat to finish; never
+ * refused), {@link Lane#CONTINUING} (a request of a journey already started) and {@link Lane#NEW} (a journey's first
+ * request, a login). Under overload the new ones wait behind the rest and are the ones refused, so the work already
+ * admitted completes and the box's capacity goes to purchases that finish.
  *
  * <p>Refusals here are the gateway's own busyness, not WeChat's health: the gate sits outside the circuit breaker,
  * so nothing it refuses is ever counted against WeChat. Re-entrant: work admitted by {@link #admit} that calls
- * {@code admit} again on the same gate (an order insert wrapping its unifiedorder) holds one permit, not two.
+ * {@code admit} again on the same gate (an order insert wrapping its unifiedorder) holds one permit, not two. A call
+ * through a WeChat gate made by a request the box gate admitted gives the box's slot back while it is away and
+ * takes it again, in the resuming lane, when WeChat has answered: waiting on WeChat is not local work.
  */
 public final class ConcurrencyGate {
+
+    /** The lines a request may wait in, in the order they are served. */
+    public enum Lane { RESUMING, CONTINUING, NEW }
+
+    // the context key under which the box gate's permit travels with its request
+    private static final Object BOX = new Object();
+    private static final Lane[] LANES = Lane.values();
 
     private static final double LATENCY_SMOOTHING = 0.1;
     private static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(30);
@@ -31,9 +46,11 @@ public final class ConcurrencyGate {
     private final String name;
     private final GateSettings settings;
     private final boolean sizedByLatency;
+    private final boolean box;
     private final Scheduler timer;
     private final Object lock = new Object();
-    private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
+    private final ArrayDeque<Waiter>[] waiting;
+    private final int[] queuedIn = new int[LANES.length];
     private final Counter refusedFull;
     private final Counter refusedBudget;
     private final Counter refusedTimeout;
@@ -56,9 +73,28 @@ public final class ConcurrencyGate {
      */
     public ConcurrencyGate(String name, GateSettings settings, MeterRegistry meters, boolean sizedByLatency,
                            int initialLimit) {
+        this(name, settings, meters, sizedByLatency, initialLimit, false);
+    }
+
+    /**
+     * The gate in front of the gateway's own work, its limit set from outside: a request it admitted steps out of
+     * it while a WeChat gate's call is away.
+     */
+    public static ConcurrencyGate forTheBox(String name, GateSettings settings, MeterRegistry meters, int initialLimit) {
+        return new ConcurrencyGate(name, settings, meters, false, initialLimit, true);
+    }
+
+    @SuppressWarnings("unchecked")
+    private ConcurrencyGate(String name, GateSettings settings, MeterRegistry meters, boolean sizedByLatency,
+                            int initialLimit, boolean box) {
         this.name = name;
         this.settings = settings;
         this.sizedByLatency = sizedByLatency;
+        this.box = box;
+        this.waiting = new ArrayDeque[LANES.length];
+        for (int i = 0; i < LANES.length; i++) {
+            waiting[i] = new ArrayDeque<>();
+        }
         this.timer = Schedulers.parallel();
         this.limit = clamp(initialLimit);
         // until WeChat has answered once, assume it answers in a tenth of a second
@@ -77,13 +113,27 @@ public final class ConcurrencyGate {
                 .description("requests refused by the gate before any work was done").register(meters);
     }
 
-    /** Runs {@code work} once a permit is free (at once when inside work this gate already admitted). */
+    /**
+     * Runs {@code work} once a permit is free (at once when inside work this gate already admitted), in the
+     * continuing lane.
+     */
     public <T> Mono<T> admit(Mono<T> work) {
-        return Mono.deferContextual(context -> context.hasKey(this) ? work
-                : acquire().flatMap(permit -> work
-                        .doOnSuccess(value -> permit.answered())
-                        .doFinally(signal -> permit.release())
-                        .contextWrite(c -> c.put(this, permit))));
+        return admit(Lane.CONTINUING, work);
+    }
+
+    /** Runs {@code work} once a permit is free, waiting in {@code lane}. */
+    public <T> Mono<T> admit(Lane lane, Mono<T> work) {
+        return Mono.deferContextual(context -> {
+            if (context.hasKey(this)) {
+                return work;
+            }
+            Mono<T> admitted = acquire(lane).flatMap(permit -> work
+                    .doOnSuccess(value -> permit.answered())
+                    .doFinally(signal -> permit.release())
+                    .contextWrite(c -> box ? c.put(this, permit).put(BOX, permit) : c.put(this, permit)));
+            Permit boxPermit = box ? null : context.getOrDefault(BOX, null);
+            return boxPermit == null ? admitted : boxPermit.away(admitted);
+        });
     }
 
     public int limit() {
@@ -104,22 +154,32 @@ public final class ConcurrencyGate {
         }
     }
 
-    private Mono<Permit> acquire() {
+    /** Requests waiting in {@code lane}. */
+    public int queued(Lane lane) {
+        synchronized (lock) {
+            return queuedIn[lane.ordinal()];
+        }
+    }
+
+    private Mono<Permit> acquire(Lane lane) {
         return Mono.<Permit>create(sink -> {
             Permit now = null;
             Waiter waiter = null;
             Overloaded refusal = null;
+            boolean resuming = lane == Lane.RESUMING;
             synchronized (lock) {
-                if (inFlight < limit && queued == 0) {
+                int ahead = aheadOf(lane);
+                if (inFlight < limit && ahead == 0) {
                     inFlight++;
                     now = new Permit();
-                } else if (queued >= settings.maxQueue()) {
-                    refusal = refusal(refusedFull);
-                } else if (expectedWaitNanos(queued + 1) > settings.maxWait().toNanos()) {
-                    refusal = refusal(refusedBudget);
+                } else if (!resuming && queued >= settings.maxQueue()) {
+                    refusal = refusal(refusedFull, ahead + 1);
+                } else if (!resuming && expectedWaitNanos(ahead + 1) > settings.maxWait().toNanos()) {
+                    refusal = refusal(refusedBudget, ahead + 1);
                 } else {
-                    waiter = new Waiter(sink);
-                    waiting.addLast(waiter);
+                    waiter = new Waiter(sink, lane);
+                    waiting[lane.ordinal()].addLast(waiter);
+                    queuedIn[lane.ordinal()]++;
                     queued++;
                 }
             }
@@ -129,10 +189,21 @@ public final class ConcurrencyGate {
                 sink.error(refusal);
             } else {
                 Waiter w = waiter;
-                w.timeout = timer.schedule(w::expire, settings.maxWait().toNanos(), TimeUnit.NANOSECONDS);
+                if (!resuming) {
+                    w.timeout = timer.schedule(w::expire, settings.maxWait().toNanos(), TimeUnit.NANOSECONDS);
+                }
                 sink.onCancel(w::abandon);
             }
         }).doOnDiscard(Permit.class, Permit::release);
+    }
+
+    // under lock: how many wait in this lane and the lanes served before it
+    private int aheadOf(Lane lane) {
+        int ahead = 0;
+        for (int i = 0; i <= lane.ordinal(); i++) {
+            ahead += queuedIn[i];
+        }
+        return ahead;
     }
 
     /** How long the n-th request in line waits, with {@code limit} calls each taking the recent latency. */
@@ -140,18 +211,18 @@ public final class ConcurrencyGate {
         return (long) (latencyNanos * Math.ceil((double) position / limit));
     }
 
-    private Overloaded refusal(Counter counter) {
+    private Overloaded refusal(Counter counter, int position) {
         counter.increment();
-        long hint = Math.max(expectedWaitNanos(queued + 1), TimeUnit.SECONDS.toNanos(1));
+        long hint = Math.max(expectedWaitNanos(position), TimeUnit.SECONDS.toNanos(1));
         Duration retryAfter = Duration.ofNanos(Math.min(hint, MAX_RETRY_AFTER.toNanos()));
         return new Overloaded(name, retryAfter);
     }
 
-    /** Frees a slot, learns from the call's latency, and hands the slot to the oldest live waiter. */
-    private void release(long startedNanos, boolean answered) {
+    /** Frees a slot, learns from the call's latency, and hands the slot to the first live waiter. */
+    private void release(long heldNanos, boolean answered) {
         synchronized (lock) {
             if (answered) {
-                long sample = System.nanoTime() - startedNanos;
+                long sample = heldNanos;
                 latencyNanos = measured ? latencyNanos + LATENCY_SMOOTHING * (sample - latencyNanos) : sample;
                 measured = true;
                 if (sizedByLatency) {
@@ -189,23 +260,37 @@ public final class ConcurrencyGate {
         return (int) Math.max(settings.minLimit(), Math.min(settings.maxLimit(), wanted));
     }
 
-    // under lock: the oldest waiter still waiting, already counted as in flight
+    // under lock: the first waiter still waiting, by lane then by arrival, already counted as in flight
     private Waiter nextWaiter() {
-        while (inFlight < limit && !waiting.isEmpty()) {
-            Waiter w = waiting.pollFirst();
-            if (w.claim()) {
-                queued--;
-                inFlight++;
-                return w;
+        for (ArrayDeque<Waiter> lane : waiting) {
+            while (inFlight < limit && !lane.isEmpty()) {
+                Waiter w = lane.pollFirst();
+                if (w.claim()) {
+                    dequeued(w.lane);
+                    inFlight++;
+                    return w;
+                }
             }
         }
         return null;
     }
 
-    /** One admitted call; releasing it twice is harmless. Only answered calls teach the gate WeChat's latency. */
+    // under lock
+    private void dequeued(Lane lane) {
+        queuedIn[lane.ordinal()]--;
+        queued--;
+    }
+
+    /**
+     * One admitted call; releasing it twice is harmless. Only answered calls teach the gate its latency, and only
+     * the time the permit was held counts (not the time it was away, see {@link #away}).
+     */
     private final class Permit {
-        private final long startedNanos = System.nanoTime();
-        private final AtomicBoolean released = new AtomicBoolean();
+        // guarded by lock
+        private boolean held = true;
+        private boolean released;
+        private long heldSince = System.nanoTime();
+        private long heldNanos;
         private volatile boolean answered;
 
         void answered() {
@@ -213,8 +298,62 @@ public final class ConcurrencyGate {
         }
 
         void release() {
-            if (released.compareAndSet(false, true)) {
-                ConcurrencyGate.this.release(startedNanos, answered);
+            boolean free;
+            long heldFor;
+            synchronized (lock) {
+                if (released) {
+                    return;
+                }
+                released = true;
+                free = held;
+                held = false;
+                heldFor = heldNanos + (free ? System.nanoTime() - heldSince : 0);
+            }
+            if (free) {
+                ConcurrencyGate.this.release(heldFor, answered);
+            } else {
+                grantWaiting();
+            }
+        }
+
+        /**
+         * Runs {@code call} with this permit's slot given back, then waits for a slot again in the resuming lane
+         * before passing on the call's outcome. A permit already away (a call nested in another) stays away.
+         */
+        <T> Mono<T> away(Mono<T> call) {
+            return Mono.defer(() -> {
+                synchronized (lock) {
+                    if (!held || released) {
+                        return call;
+                    }
+                    held = false;
+                    heldNanos += System.nanoTime() - heldSince;
+                    inFlight--;
+                }
+                grantWaiting();
+                return call.materialize()
+                        .flatMap(outcome -> acquire(Lane.RESUMING).map(slot -> {
+                            comeBack(slot);
+                            return outcome;
+                        }))
+                        .dematerialize();
+            });
+        }
+
+        // takes over the slot just granted to the resuming lane, unless this permit was released meanwhile
+        private void comeBack(Permit slot) {
+            boolean giveBack;
+            synchronized (lock) {
+                giveBack = released;
+                if (!released) {
+                    held = true;
+                    heldSince = System.nanoTime();
+                    slot.released = true;
+                    slot.held = false;
+                }
+            }
+            if (giveBack) {
+                slot.release();
             }
         }
     }
@@ -222,11 +361,13 @@ public final class ConcurrencyGate {
     /** A request waiting in line; exactly one of grant, expire or abandon wins it. */
     private final class Waiter {
         private final MonoSink<Permit> sink;
+        private final Lane lane;
         private final AtomicBoolean settled = new AtomicBoolean();
         private volatile Disposable timeout;
 
-        Waiter(MonoSink<Permit> sink) {
+        Waiter(MonoSink<Permit> sink, Lane lane) {
             this.sink = sink;
+            this.lane = lane;
         }
 
         boolean claim() {
@@ -245,8 +386,8 @@ public final class ConcurrencyGate {
             Overloaded refusal = null;
             synchronized (lock) {
                 if (claim()) {
-                    queued--;
-                    refusal = refusal(refusedTimeout);
+                    dequeued(lane);
+                    refusal = refusal(refusedTimeout, queued + 1);
                 }
             }
             if (refusal != null) {
@@ -257,7 +398,7 @@ public final class ConcurrencyGate {
         void abandon() {
             synchronized (lock) {
                 if (claim()) {
-                    queued--;
+                    dequeued(lane);
                 }
             }
             Disposable t = timeout;

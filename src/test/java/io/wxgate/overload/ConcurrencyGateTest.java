@@ -138,6 +138,100 @@ class ConcurrencyGateTest {
     }
 
     @Test
+    void laterLanesWaitBehindEarlierOnes() {
+        ConcurrencyGate gate = gate(1, Duration.ofSeconds(5), 10);
+        Sinks.One<String> busy = pending();
+        List<String> order = new ArrayList<>();
+        gate.admit(busy.asMono()).subscribe(order::add);
+        gate.admit(ConcurrencyGate.Lane.NEW, Mono.fromSupplier(() -> "login")).subscribe(order::add);
+        gate.admit(ConcurrencyGate.Lane.CONTINUING, Mono.fromSupplier(() -> "pay")).subscribe(order::add);
+        gate.admit(ConcurrencyGate.Lane.RESUMING, Mono.fromSupplier(() -> "back from WeChat")).subscribe(order::add);
+        assertThat(gate.queued(ConcurrencyGate.Lane.NEW)).isEqualTo(1);
+        assertThat(gate.queued()).isEqualTo(3);
+
+        busy.tryEmitValue("first");
+
+        assertThat(order).containsExactly("first", "back from WeChat", "pay", "login");
+        assertThat(gate.inFlight()).isZero();
+    }
+
+    @Test
+    void aNewJourneyIsRefusedWhereAStartedOneStillWaits() {
+        // 1 slot, calls that take ~1 s, a 1.5 s budget
+        ConcurrencyGate gate = new ConcurrencyGate("test",
+                new GateSettings(1, 1, 1, Duration.ofMillis(1500), 100), meters);
+        Sinks.One<String> slow = pending();
+        gate.admit(slow.asMono().delaySubscription(Duration.ofSeconds(1))).subscribe();
+        slow.tryEmitValue("learned");
+        await(() -> gate.inFlight() == 0);
+
+        gate.admit(pending().asMono()).subscribe();
+        List<Throwable> refused = new ArrayList<>();
+        gate.admit(ConcurrencyGate.Lane.NEW, pending().asMono()).subscribe(value -> { }, refused::add);
+        assertThat(refused).as("first in line: ~1 s").isEmpty();
+
+        gate.admit(ConcurrencyGate.Lane.CONTINUING, pending().asMono()).subscribe(value -> { }, refused::add);
+        assertThat(refused).as("ahead of the waiting login: ~1 s").isEmpty();
+
+        gate.admit(ConcurrencyGate.Lane.NEW, Mono.just("never")).subscribe(value -> { }, refused::add);
+        assertThat(refused).as("third in line: ~3 s").singleElement().isInstanceOf(Overloaded.class);
+        assertThat(gate.queued(ConcurrencyGate.Lane.CONTINUING)).isEqualTo(1);
+        assertThat(gate.queued(ConcurrencyGate.Lane.NEW)).isEqualTo(1);
+    }
+
+    @Test
+    void aRequestAwayAtWeChatGivesTheBoxItsSlotAndTakesItBackAheadOfTheRest() {
+        ConcurrencyGate box = ConcurrencyGate.forTheBox("box", new GateSettings(1, 1, 1, Duration.ofSeconds(5), 0),
+                meters, 1);
+        ConcurrencyGate wechat = gate(10, Duration.ofSeconds(5), 10);
+        Sinks.One<String> wechatAnswer = pending();
+        Sinks.One<String> otherWork = pending();
+        List<String> order = new ArrayList<>();
+
+        box.admit(wechat.admit(wechatAnswer.asMono())
+                        .map(answer -> "login finished after " + answer + " with " + box.inFlight() + " in the box"))
+                .subscribe(order::add);
+        assertThat(wechat.inFlight()).isEqualTo(1);
+        assertThat(box.inFlight()).as("away at WeChat").isZero();
+
+        box.admit(otherWork.asMono()).subscribe(order::add);
+        assertThat(box.inFlight()).as("the freed slot serves another request").isEqualTo(1);
+
+        wechatAnswer.tryEmitValue("WeChat's answer");
+        assertThat(order).as("back from WeChat, it waits for a slot: never refused, though the queue is 0 long").isEmpty();
+        assertThat(box.queued(ConcurrencyGate.Lane.RESUMING)).isEqualTo(1);
+
+        otherWork.tryEmitValue("other work");
+        assertThat(order).containsExactly("other work", "login finished after WeChat's answer with 1 in the box");
+        assertThat(box.inFlight()).isZero();
+        assertThat(box.queued()).isZero();
+        assertThat(wechat.inFlight()).isZero();
+    }
+
+    @Test
+    void aRequestCancelledWhileAwayOrWhileComingBackLeavesNoSlotTaken() {
+        ConcurrencyGate box = ConcurrencyGate.forTheBox("box", new GateSettings(1, 1, 1, Duration.ofSeconds(5), 10),
+                meters, 1);
+        ConcurrencyGate wechat = gate(10, Duration.ofSeconds(5), 10);
+        Disposable away = box.admit(wechat.admit(pending().asMono())).subscribe();
+        away.dispose();
+        assertThat(box.inFlight()).isZero();
+        assertThat(wechat.inFlight()).isZero();
+
+        Sinks.One<String> answer = pending();
+        Sinks.One<String> busy = pending();
+        Disposable comingBack = box.admit(wechat.admit(answer.asMono())).subscribe();
+        box.admit(busy.asMono()).subscribe();
+        answer.tryEmitValue("answer");
+        assertThat(box.queued(ConcurrencyGate.Lane.RESUMING)).isEqualTo(1);
+        comingBack.dispose();
+        assertThat(box.queued()).isZero();
+        busy.tryEmitValue("done");
+        assertThat(box.inFlight()).isZero();
+        StepVerifier.create(box.admit(Mono.just("free"))).expectNext("free").verifyComplete();
+    }
+
+    @Test
     void theLimitFollowsLatencyTimesTargetRate() {
         // 100 calls a second wanted, each taking ~200 ms: about 20 in flight are needed
         ConcurrencyGate gate = new ConcurrencyGate("test",

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
@@ -51,6 +52,7 @@ public final class ConcurrencyGate {
     private final Object lock = new Object();
     private final ArrayDeque<Waiter>[] waiting;
     private final int[] queuedIn = new int[LANES.length];
+    private final AtomicInteger granting = new AtomicInteger();
     private final Counter refusedFull;
     private final Counter refusedBudget;
     private final Counter refusedTimeout;
@@ -242,18 +244,27 @@ public final class ConcurrencyGate {
         grantWaiting();
     }
 
-    // outside the lock: a grant runs the waiter's work, which may come back to this gate
+    // outside the lock: a grant runs the waiter's work, which may come back to this gate (release a permit, step
+    // away to WeChat) and so ask for more grants; those are left to the loop already granting, never nested, so a
+    // long line does not become a deep stack
     private void grantWaiting() {
-        while (true) {
-            Waiter next;
-            synchronized (lock) {
-                next = nextWaiter();
-            }
-            if (next == null) {
-                return;
-            }
-            next.grant();
+        if (granting.getAndIncrement() != 0) {
+            return;
         }
+        int missed = 1;
+        do {
+            while (true) {
+                Waiter next;
+                synchronized (lock) {
+                    next = nextWaiter();
+                }
+                if (next == null) {
+                    break;
+                }
+                next.grant();
+            }
+            missed = granting.addAndGet(-missed);
+        } while (missed != 0);
     }
 
     private int clamp(double wanted) {

@@ -209,6 +209,29 @@ class ConcurrencyGateTest {
     }
 
     @Test
+    void aLongLineOfRequestsThatStepAwayIsServedWithoutDeepeningTheStack() {
+        // a budget no place in this line exceeds (the gate assumes 100 ms a request until it has measured)
+        ConcurrencyGate box = ConcurrencyGate.forTheBox("box", new GateSettings(1, 1, 1, Duration.ofHours(1),
+                100_000), meters, 1);
+        ConcurrencyGate wechat = gate(100_000, Duration.ofSeconds(30), 10);
+        Sinks.One<String> busy = pending();
+        box.admit(busy.asMono()).subscribe();
+        List<String> done = new ArrayList<>();
+        int line = 20_000;
+        for (int i = 0; i < line; i++) {
+            // each one, once admitted, steps away to a WeChat that answers at once, freeing the slot for the next
+            box.admit(ConcurrencyGate.Lane.NEW, wechat.admit(Mono.just("answered"))).subscribe(done::add);
+        }
+        assertThat(box.queued()).isEqualTo(line);
+
+        busy.tryEmitValue("done");
+
+        assertThat(done).hasSize(line);
+        assertThat(box.inFlight()).isZero();
+        assertThat(box.queued()).isZero();
+    }
+
+    @Test
     void aRequestCancelledWhileAwayOrWhileComingBackLeavesNoSlotTaken() {
         ConcurrencyGate box = ConcurrencyGate.forTheBox("box", new GateSettings(1, 1, 1, Duration.ofSeconds(5), 10),
                 meters, 1);

@@ -123,19 +123,42 @@ public final class ConcurrencyGate {
         return admit(Lane.CONTINUING, work);
     }
 
-    /** Runs {@code work} once a permit is free, waiting in {@code lane}. */
+    /**
+     * Runs {@code work}, a call to the service behind this gate, once a permit is free, waiting in {@code lane}. A
+     * request the box gate admitted is away from the box meanwhile: while it waits here and while the call runs.
+     */
     public <T> Mono<T> admit(Lane lane, Mono<T> work) {
+        return Mono.deferContextual(context -> {
+            Permit boxPermit = box ? null : context.getOrDefault(BOX, null);
+            if (context.hasKey(this)) {
+                return boxPermit == null ? work : boxPermit.away(work);
+            }
+            Mono<T> admitted = acquire(lane).flatMap(permit -> run(permit, work));
+            return boxPermit == null ? admitted : boxPermit.away(admitted);
+        });
+    }
+
+    /**
+     * Runs {@code work}, local work that will call the service behind this gate (through {@link #admit}), under
+     * one permit of this gate: a request refused here has done nothing. A request the box gate admitted is away
+     * from the box only while it waits here; the local work holds its box slot, and the calls it makes through
+     * {@code admit} step away as calls do.
+     */
+    public <T> Mono<T> reserve(Mono<T> work) {
         return Mono.deferContextual(context -> {
             if (context.hasKey(this)) {
                 return work;
             }
-            Mono<T> admitted = acquire(lane).flatMap(permit -> work
-                    .doOnSuccess(value -> permit.answered())
-                    .doFinally(signal -> permit.release())
-                    .contextWrite(c -> box ? c.put(this, permit).put(BOX, permit) : c.put(this, permit)));
             Permit boxPermit = box ? null : context.getOrDefault(BOX, null);
-            return boxPermit == null ? admitted : boxPermit.away(admitted);
+            Mono<Permit> waited = boxPermit == null ? acquire(Lane.CONTINUING) : boxPermit.away(acquire(Lane.CONTINUING));
+            return waited.flatMap(permit -> run(permit, work));
         });
+    }
+
+    private <T> Mono<T> run(Permit permit, Mono<T> work) {
+        return work.doOnSuccess(value -> permit.answered())
+                .doFinally(signal -> permit.release())
+                .contextWrite(c -> box ? c.put(this, permit).put(BOX, permit) : c.put(this, permit));
     }
 
     public int limit() {
@@ -343,10 +366,17 @@ public final class ConcurrencyGate {
                 }
                 grantWaiting();
                 return call.materialize()
-                        .flatMap(outcome -> acquire(Lane.RESUMING).map(slot -> {
-                            comeBack(slot);
-                            return outcome;
-                        }))
+                        .flatMap(outcome -> acquire(Lane.RESUMING)
+                                .map(slot -> {
+                                    comeBack(slot);
+                                    return outcome;
+                                })
+                                // given up while coming back: a permit of another gate the call brought is freed
+                                .doOnCancel(() -> {
+                                    if (outcome.get() instanceof Permit brought) {
+                                        brought.release();
+                                    }
+                                }))
                         .dematerialize();
             });
         }

@@ -45,7 +45,7 @@ public final class WechatPayCalls {
      * would never hear of.
      */
     public <T> Mono<T> admitted(Mono<T> work) {
-        return gate.admit(Mono.defer(() -> breaker.getState() == CircuitBreaker.State.OPEN
+        return gate.reserve(Mono.defer(() -> breaker.getState() == CircuitBreaker.State.OPEN
                 ? Mono.error(circuitOpen()) : work));
     }
 

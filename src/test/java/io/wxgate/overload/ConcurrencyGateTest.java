@@ -209,6 +209,50 @@ class ConcurrencyGateTest {
     }
 
     @Test
+    void localWorkReservedAtAWeChatGateHoldsTheBoxSlotButItsWaitAndItsCallsDoNot() {
+        ConcurrencyGate box = ConcurrencyGate.forTheBox("box", new GateSettings(4, 4, 1, Duration.ofSeconds(5), 10),
+                meters, 4);
+        ConcurrencyGate pay = gate(1, Duration.ofSeconds(5), 10);
+        Sinks.One<String> otherOrder = pending();
+        pay.reserve(otherOrder.asMono()).subscribe();
+        Sinks.One<String> wechat = pending();
+        List<String> seen = new ArrayList<>();
+
+        box.admit(pay.reserve(Mono.fromSupplier(() -> "insert with " + box.inFlight() + " in the box")
+                        .doOnNext(seen::add)
+                        .then(pay.admit(wechat.asMono().doOnSubscribe(s -> seen.add("call with " + box.inFlight() + " in the box"))))))
+                .subscribe(seen::add);
+        assertThat(pay.queued()).isEqualTo(1);
+        assertThat(box.inFlight()).as("waiting at the pay gate: away").isZero();
+
+        otherOrder.tryEmitValue("done");
+        wechat.tryEmitValue("prepay_id");
+        assertThat(seen).containsExactly("insert with 1 in the box", "call with 0 in the box", "prepay_id");
+        assertThat(box.inFlight()).isZero();
+        assertThat(pay.inFlight()).isZero();
+    }
+
+    @Test
+    void aPermitBroughtBackFromAWeChatGateIsFreedWhenTheRequestGivesUpOnTheWayBack() {
+        ConcurrencyGate box = ConcurrencyGate.forTheBox("box", new GateSettings(1, 1, 1, Duration.ofSeconds(5), 10),
+                meters, 1);
+        ConcurrencyGate pay = gate(1, Duration.ofSeconds(5), 10);
+        Sinks.One<String> otherOrder = pending();
+        pay.reserve(otherOrder.asMono()).subscribe();
+        Disposable request = box.admit(pay.reserve(Mono.just("insert"))).subscribe();
+        Sinks.One<String> busy = pending();
+        box.admit(busy.asMono()).subscribe();
+
+        otherOrder.tryEmitValue("done");
+        assertThat(box.queued(ConcurrencyGate.Lane.RESUMING)).as("has its pay permit, waits for the box").isEqualTo(1);
+        assertThat(pay.inFlight()).isEqualTo(1);
+        request.dispose();
+        assertThat(pay.inFlight()).as("the pay permit it brought is given back").isZero();
+        busy.tryEmitValue("done");
+        assertThat(box.inFlight()).isZero();
+    }
+
+    @Test
     void aLongLineOfRequestsThatStepAwayIsServedWithoutDeepeningTheStack() {
         // a budget no place in this line exceeds (the gate assumes 100 ms a request until it has measured)
         ConcurrencyGate box = ConcurrencyGate.forTheBox("box", new GateSettings(1, 1, 1, Duration.ofHours(1),

@@ -23,7 +23,7 @@ import java.util.stream.Stream;
 
 /**
  * What the benchmark simulations ({@code load-tests/run.sh}) share: the purchase as one chain, WeChat's latency,
- * and the request names. A request whose name ends in {@code (sandbox)} goes to the sandbox (the phone or WeChat);
+ * and the request names. A user refused with 503 and {@code Retry-After} waits that long before it leaves. A request whose name ends in {@code (sandbox)} goes to the sandbox (the phone or WeChat);
  * every other one goes to the gateway, which is how the report counts the gateway's requests.
  */
 final class Bench {
@@ -112,18 +112,36 @@ final class Bench {
 
     private static ChainBuilder timed(boolean exitOnFailure, String name, Function<Http, HttpRequestActionBuilder> request,
                                       CheckBuilder... checks) {
-        // the status is saved first, so it is known even when a later check fails
-        CheckBuilder[] all = new CheckBuilder[checks.length + 1];
+        // the status (and a Retry-After) is saved first, so it is known even when a later check fails
+        CheckBuilder[] all = new CheckBuilder[checks.length + 2];
         all[0] = status().saveAs("status");
-        System.arraycopy(checks, 0, all, 1, checks.length);
-        ChainBuilder chain = exec(session -> session.set("startedAt", System.currentTimeMillis()).remove("status"))
+        all[1] = header("Retry-After").optional().saveAs("retryAfter");
+        System.arraycopy(checks, 0, all, 2, checks.length);
+        ChainBuilder chain = exec(session -> session.set("startedAt", System.currentTimeMillis()).remove("status")
+                        .remove("retryAfter"))
                 .exec(request.apply(http(name)).check(all))
                 .exec(session -> {
                     Timeline.record(name, session.getLong("startedAt"), System.currentTimeMillis(),
                             session.contains("status") ? session.getInt("status") : 0, !session.isFailed());
                     return exitOnFailure ? session : session.markAsSucceeded();
                 });
-        return exitOnFailure ? chain.exitHereIfFailed() : chain;
+        if (!exitOnFailure) {
+            return chain;
+        }
+        // told to come back later (503 + Retry-After), a user waits that long before leaving, as the mini-program's
+        // user does; in a closed model it is only then replaced by a new one. The refusal still counts as an error.
+        return chain.doIf(session -> session.isFailed() && session.contains("retryAfter"))
+                .then(pause(session -> retryAfter(session.getString("retryAfter"))))
+                .exitHereIfFailed();
+    }
+
+    /** A Retry-After in seconds, between 1 and 30 s. */
+    static Duration retryAfter(String header) {
+        try {
+            return Duration.ofSeconds(Math.max(1, Math.min(30, Long.parseLong(header.trim()))));
+        } catch (NumberFormatException e) {
+            return Duration.ofSeconds(1);
+        }
     }
 
     /** Sets the sandbox's WeChat Pay latency for a run (PUT /sandbox/faults); {@link #resetWechat()} undoes it. */

@@ -62,6 +62,8 @@ public final class ConcurrencyGate {
     private int queued;
     private int limit;
     private double latencyNanos;
+    // per lane: how long a place in line has recently taken to reach the front (0 until a waiter was served)
+    private final double[] waitPerPlaceNanos = new double[LANES.length];
     private boolean measured;
 
     /** A gate whose limit follows latency x target rate. */
@@ -197,12 +199,14 @@ public final class ConcurrencyGate {
                 if (inFlight < limit && ahead == 0) {
                     inFlight++;
                     now = new Permit();
+                    // no wait at all: what places in this lane take fades
+                    waitPerPlaceNanos[lane.ordinal()] *= 1 - LATENCY_SMOOTHING;
                 } else if (!resuming && queued >= settings.maxQueue()) {
-                    refusal = refusal(refusedFull, ahead + 1);
-                } else if (!resuming && expectedWaitNanos(ahead + 1) > settings.maxWait().toNanos()) {
-                    refusal = refusal(refusedBudget, ahead + 1);
+                    refusal = refusal(refusedFull, lane, ahead + 1);
+                } else if (!resuming && expectedWaitNanos(lane, ahead + 1) > settings.maxWait().toNanos()) {
+                    refusal = refusal(refusedBudget, lane, ahead + 1);
                 } else {
-                    waiter = new Waiter(sink, lane);
+                    waiter = new Waiter(sink, lane, ahead + 1);
                     waiting[lane.ordinal()].addLast(waiter);
                     queuedIn[lane.ordinal()]++;
                     queued++;
@@ -231,14 +235,20 @@ public final class ConcurrencyGate {
         return ahead;
     }
 
-    /** How long the n-th request in line waits, with {@code limit} calls each taking the recent latency. */
-    private long expectedWaitNanos(int position) {
-        return (long) (latencyNanos * Math.ceil((double) position / limit));
+    /**
+     * How long the n-th request in {@code lane}'s line would wait: as long as places in that lane have recently
+     * taken (which counts the requests of earlier lanes that arrive later and go first), or, before any waiter was
+     * served, {@code limit} calls at a time each taking the recent latency.
+     */
+    private long expectedWaitNanos(Lane lane, int position) {
+        double perPlace = waitPerPlaceNanos[lane.ordinal()];
+        return perPlace > 0 ? (long) (perPlace * position)
+                : (long) (latencyNanos * Math.ceil((double) position / limit));
     }
 
-    private Overloaded refusal(Counter counter, int position) {
+    private Overloaded refusal(Counter counter, Lane lane, int position) {
         counter.increment();
-        long hint = Math.max(expectedWaitNanos(position), TimeUnit.SECONDS.toNanos(1));
+        long hint = Math.max(expectedWaitNanos(lane, position), TimeUnit.SECONDS.toNanos(1));
         Duration retryAfter = Duration.ofNanos(Math.min(hint, MAX_RETRY_AFTER.toNanos()));
         return new Overloaded(name, retryAfter);
     }
@@ -302,11 +312,19 @@ public final class ConcurrencyGate {
                 if (w.claim()) {
                     dequeued(w.lane);
                     inFlight++;
+                    learnWait(w);
                     return w;
                 }
             }
         }
         return null;
+    }
+
+    // under lock: the time a place in this waiter's lane took, smoothed
+    private void learnWait(Waiter w) {
+        double sample = (double) (System.nanoTime() - w.enqueuedNanos) / w.place;
+        double before = waitPerPlaceNanos[w.lane.ordinal()];
+        waitPerPlaceNanos[w.lane.ordinal()] = before > 0 ? before + LATENCY_SMOOTHING * (sample - before) : sample;
     }
 
     // under lock
@@ -403,12 +421,15 @@ public final class ConcurrencyGate {
     private final class Waiter {
         private final MonoSink<Permit> sink;
         private final Lane lane;
+        private final int place;
+        private final long enqueuedNanos = System.nanoTime();
         private final AtomicBoolean settled = new AtomicBoolean();
         private volatile Disposable timeout;
 
-        Waiter(MonoSink<Permit> sink, Lane lane) {
+        Waiter(MonoSink<Permit> sink, Lane lane, int place) {
             this.sink = sink;
             this.lane = lane;
+            this.place = place;
         }
 
         boolean claim() {
@@ -428,7 +449,7 @@ public final class ConcurrencyGate {
             synchronized (lock) {
                 if (claim()) {
                     dequeued(lane);
-                    refusal = refusal(refusedTimeout, queued + 1);
+                    refusal = refusal(refusedTimeout, lane, queued + 1);
                 }
             }
             if (refusal != null) {

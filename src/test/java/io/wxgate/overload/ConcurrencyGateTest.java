@@ -180,6 +180,28 @@ class ConcurrencyGateTest {
     }
 
     @Test
+    void aLaneWhosePlacesTookLongRefusesSooner() throws InterruptedException {
+        ConcurrencyGate gate = gate(2, Duration.ofMillis(1300), 100);
+        Sinks.One<String> a = pending();
+        gate.admit(a.asMono()).subscribe();
+        gate.admit(pending().asMono()).subscribe();
+        gate.admit(ConcurrencyGate.Lane.NEW, Mono.just("login")).subscribe();
+        Thread.sleep(500);
+        a.tryEmitValue("done");
+        assertThat(gate.queued()).as("the login waited ~500 ms for first place, then ran").isZero();
+        gate.admit(pending().asMono()).subscribe();
+        assertThat(gate.inFlight()).isEqualTo(2);
+
+        List<Throwable> refused = new ArrayList<>();
+        gate.admit(ConcurrencyGate.Lane.NEW, pending().asMono()).subscribe(value -> { }, refused::add);
+        gate.admit(ConcurrencyGate.Lane.NEW, pending().asMono()).subscribe(value -> { }, refused::add);
+        assertThat(refused).as("places 1 and 2: ~0.5 and ~1 s").isEmpty();
+        gate.admit(ConcurrencyGate.Lane.NEW, Mono.just("never")).subscribe(value -> { }, refused::add);
+        // two slots of ~500 ms calls would put place 3 at ~1 s, within the budget; places in this lane took ~500 ms each
+        assertThat(refused).as("place 3: ~1.5 s").singleElement().isInstanceOf(Overloaded.class);
+    }
+
+    @Test
     void aRequestAwayAtWeChatGivesTheBoxItsSlotAndTakesItBackAheadOfTheRest() {
         ConcurrencyGate box = ConcurrencyGate.forTheBox("box", new GateSettings(1, 1, 1, Duration.ofSeconds(5), 0),
                 meters, 1);

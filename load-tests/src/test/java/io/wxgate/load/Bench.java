@@ -57,8 +57,13 @@ final class Bench {
         return exec(timed("wx.login" + SANDBOX_SUFFIX, h -> h.post(Targets.SANDBOX + "/sandbox/wx/login")
                         .body(StringBody("{\"appid\":\"" + Targets.APPID + "\",\"openid\":\"#{openid}\",\"delayMs\":" + wechatMs + "}")),
                         status().is(200), jsonPath("$.code").saveAs("code")))
-                .exec(timed("POST /login/", h -> h.post(Targets.GATEWAY + "/login/").body(StringBody("{\"code\":\"#{code}\"}")),
-                        status().is(200), jsonPath("$.data.token").saveAs("token")));
+                .exec(gatewayLogin());
+    }
+
+    /** The seed's POST /login/ with the phone's {@code code}. */
+    static ChainBuilder gatewayLogin() {
+        return timed("POST /login/", h -> h.post(Targets.GATEWAY + "/login/").body(StringBody("{\"code\":\"#{code}\"}")),
+                status().is(200), jsonPath("$.data.token").saveAs("token"));
     }
 
     /** wx.getUserInfo on the phone: encryptedData and iv under the user's session_key. */
@@ -80,9 +85,16 @@ final class Bench {
      * completed {@code wx.requestPayment (sandbox)} is one purchase.
      */
     static ChainBuilder purchase(int wechatMs) {
-        return feed(newOpenids())
-                .exec(login(wechatMs))
-                .exec(userInfo())
+        return feed(newOpenids()).exec(login(wechatMs)).exec(afterLogin());
+    }
+
+    /** The same purchase for users whose wx.login was done ahead ({@link PhoneLogins}): from POST /login/ on. */
+    static ChainBuilder purchaseLoggedIn(java.util.Iterator<Map<String, Object>> phoneLogins) {
+        return feed(phoneLogins).exec(gatewayLogin()).exec(afterLogin());
+    }
+
+    private static ChainBuilder afterLogin() {
+        return exec(userInfo())
                 .exec(getInfo())
                 .exec(timed("POST /pay/", h -> h.post(Targets.GATEWAY + "/pay/").body(StringBody("{\"money\":1,\"token\":\"#{token}\"}")),
                         status().is(200),

@@ -5,7 +5,9 @@ import io.wxgate.sandbox.SandboxRandom;
 import io.wxgate.wechat.UserDataCipher;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -26,8 +28,14 @@ public class PhoneController {
     public record LoginRequest(String appid, String openid, String unionid, Integer errcode, Long delayMs) {
     }
 
+    /** Many new users' phones calling wx.login at once (load tests make their codes ahead of a run). */
+    public record LoginsRequest(String appid, Integer count, Long delayMs) {
+    }
+
     public record UserRequest(String appid, String openid, Map<String, Object> userInfo) {
     }
+
+    static final int MAX_LOGINS = 10_000;
 
     private final MiniappWorld world;
     private final SandboxRandom random;
@@ -46,6 +54,29 @@ public class PhoneController {
         Duration delay = request.delayMs() == null ? Duration.ZERO : Duration.ofMillis(Math.max(0, request.delayMs()));
         String code = world.login(request.appid(), request.openid(), request.unionid(), request.errcode(), delay);
         return ResponseEntity.ok(Map.of("code", code, "errMsg", "login:ok"));
+    }
+
+    /**
+     * {@code count} new users (1 to 10,000), each logged in on its phone: their openids and wx.login codes, each code
+     * as {@code /login} makes it. A load test takes these before a run, so the phones' side costs the box nothing
+     * while the gateway is measured.
+     */
+    @PostMapping("/logins")
+    public ResponseEntity<Map<String, Object>> logins(@RequestBody LoginsRequest request) {
+        if (!world.knowsApp(request.appid())) {
+            return fail("login", "invalid appid");
+        }
+        int count = request.count() == null ? 0 : request.count();
+        if (count < 1 || count > MAX_LOGINS) {
+            return fail("login", "count must be 1 to " + MAX_LOGINS);
+        }
+        Duration delay = request.delayMs() == null ? Duration.ZERO : Duration.ofMillis(Math.max(0, request.delayMs()));
+        List<Map<String, String>> logins = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String openid = random.openid();
+            logins.add(Map.of("openid", openid, "code", world.login(request.appid(), openid, null, null, delay)));
+        }
+        return ResponseEntity.ok(Map.of("logins", logins, "errMsg", "login:ok"));
     }
 
     @PostMapping("/userinfo")

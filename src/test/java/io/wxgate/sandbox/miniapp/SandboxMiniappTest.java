@@ -7,6 +7,7 @@ import io.wxgate.testing.EmbeddedServers;
 import io.wxgate.testing.TestWorld;
 import io.wxgate.wechat.UserDataCipher;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -48,6 +49,29 @@ class SandboxMiniappTest {
 
         JsonNode second = jscode2session(code, TestWorld.SECRET);
         assertThat(second.get("errcode").asInt()).isEqualTo(40163);
+    }
+
+    @Test
+    void manyPhonesLogInAtOnceEachWithItsOwnUserAndCode() {
+        JsonNode logins = sandbox.post().uri("/sandbox/wx/logins").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("appid", TestWorld.APPID, "count", 3)).exchange().expectStatus().isOk()
+                .expectBody(JsonNode.class).returnResult().getResponseBody().get("logins");
+        assertThat(logins.size()).isEqualTo(3);
+        java.util.Set<String> openids = new java.util.HashSet<>();
+        for (JsonNode login : logins) {
+            JsonNode session = jscode2session(login.get("code").asString(), TestWorld.SECRET);
+            assertThat(session.get("openid").asString()).isEqualTo(login.get("openid").asString());
+            openids.add(login.get("openid").asString());
+        }
+        assertThat(openids).hasSize(3);
+
+        for (Map<String, Object> bad : List.of(Map.<String, Object>of("appid", TestWorld.APPID, "count", 0),
+                Map.<String, Object>of("appid", TestWorld.APPID, "count", 10_001),
+                Map.<String, Object>of("appid", "wx0000000000000000", "count", 1))) {
+            sandbox.post().uri("/sandbox/wx/logins").contentType(MediaType.APPLICATION_JSON).bodyValue(bad)
+                    .exchange().expectStatus().isBadRequest().expectBody(String.class)
+                    .value(body -> assertThat(body).contains("login:fail"));
+        }
     }
 
     @Test

@@ -449,6 +449,8 @@ public final class ConcurrencyGate {
             synchronized (lock) {
                 if (claim()) {
                     dequeued(lane);
+                    // its place took at least the whole budget: the next ones that far back are refused at once
+                    learnWait(this);
                     refusal = refusal(refusedTimeout, lane, queued + 1);
                 }
             }

@@ -202,6 +202,23 @@ class ConcurrencyGateTest {
     }
 
     @Test
+    void aWaiterThatRanOutOfTimeTeachesItsLaneToRefuseSooner() {
+        ConcurrencyGate gate = gate(1, Duration.ofMillis(300), 100);
+        gate.admit(pending().asMono()).subscribe();
+        StepVerifier.create(gate.admit(ConcurrencyGate.Lane.NEW, Mono.just("late")))
+                .expectError(Overloaded.class)
+                .verify(Duration.ofSeconds(2));
+
+        // a first place took the whole budget and was not served: the next in that place is refused at once, where
+        // before any wait was learned (100 ms a place) it would have waited in line
+        List<Throwable> refused = new ArrayList<>();
+        gate.admit(ConcurrencyGate.Lane.NEW, Mono.just("never")).subscribe(value -> { }, refused::add);
+        assertThat(refused).singleElement().isInstanceOf(Overloaded.class);
+        assertThat(gate.queued()).isZero();
+        assertThat(meters.get("wxgate.gate.refused").tag("reason", "wait_budget").counter().count()).isEqualTo(1);
+    }
+
+    @Test
     void aRequestAwayAtWeChatGivesTheBoxItsSlotAndTakesItBackAheadOfTheRest() {
         ConcurrencyGate box = ConcurrencyGate.forTheBox("box", new GateSettings(1, 1, 1, Duration.ofSeconds(5), 0),
                 meters, 1);

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Mono;
 
@@ -65,7 +66,13 @@ public class OrderService {
                     .onErrorResume(e -> e instanceof WechatPayUnavailable u && !u.wechatMayHaveIt(),
                             e -> orders.forgetUnsent(order.outTradeNo()).then(Mono.error(e)))
                     .map(ready -> new Checkout(ready, params(ready), false));
-        }));
+        })).switchIfEmpty(Mono.error(OrderService::noAnswer));
+    }
+
+    // a statement that completes without its row or count (seen under load: a few /pay/ answered 200 with no body)
+    // is the store failing, answered 503 + Retry-After like any store failure, never an empty success
+    private static RuntimeException noAnswer() {
+        return new DataAccessResourceFailureException("the database completed an order's statements without an answer");
     }
 
     private Mono<PayOrder> withPrepay(PayOrder order) {

@@ -203,7 +203,7 @@ public final class ConcurrencyGate {
                     waitPerPlaceNanos[lane.ordinal()] *= 1 - LATENCY_SMOOTHING;
                 } else if (!resuming && queued >= settings.maxQueue()) {
                     refusal = refusal(refusedFull, lane, ahead + 1);
-                } else if (!resuming && expectedWaitNanos(lane, ahead + 1) > settings.maxWait().toNanos()) {
+                } else if (!resuming && expectedWaitNanos(lane, ahead + 1) > budgetNanos(lane)) {
                     refusal = refusal(refusedBudget, lane, ahead + 1);
                 } else {
                     waiter = new Waiter(sink, lane, ahead + 1);
@@ -224,6 +224,15 @@ public final class ConcurrencyGate {
                 sink.onCancel(w::abandon);
             }
         }).doOnDiscard(Permit.class, Permit::release);
+    }
+
+    /**
+     * How long a request may expect to wait and still be let in line: the whole {@code maxWait}, but half of it for
+     * a new journey, which later arrivals overtake: one let in should be served, not refused after waiting.
+     */
+    private long budgetNanos(Lane lane) {
+        long budget = settings.maxWait().toNanos();
+        return lane == Lane.NEW ? budget / 2 : budget;
     }
 
     // under lock: how many wait in this lane and the lanes served before it

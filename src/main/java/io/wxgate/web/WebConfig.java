@@ -1,12 +1,17 @@
 package io.wxgate.web;
 
+import io.netty.channel.ChannelOption;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.http.codec.ServerCodecConfigurer;
 import org.springframework.web.reactive.config.WebFluxConfigurer;
 
-/** Caps every decoded request body at {@code gateway.http.max-body-bytes}; gives the context its own event loops. */
+/**
+ * Caps every decoded request body at {@code gateway.http.max-body-bytes}; gives the context its own event loops;
+ * lets a burst of new connections wait in the accept queue.
+ */
 @Configuration(proxyBeanMethods = false)
 public class WebConfig implements WebFluxConfigurer {
 
@@ -25,6 +30,12 @@ public class WebConfig implements WebFluxConfigurer {
         ReactorResourceFactory factory = new ReactorResourceFactory();
         factory.setUseGlobalResources(false);
         return factory;
+    }
+
+    /** The public server's accept backlog ({@code gateway.http.accept-backlog}); Netty's default is 128. */
+    @Bean
+    NettyServerCustomizer acceptBacklog() {
+        return server -> server.option(ChannelOption.SO_BACKLOG, limits.acceptBacklog());
     }
 
     @Override

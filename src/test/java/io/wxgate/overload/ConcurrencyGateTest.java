@@ -157,9 +157,9 @@ class ConcurrencyGateTest {
 
     @Test
     void aNewJourneyIsRefusedWhereAStartedOneStillWaits() {
-        // 1 slot, calls that take ~1 s, a 1.5 s budget
+        // 1 slot, calls that take ~1 s, a 2.5 s budget (half of it for a new journey)
         ConcurrencyGate gate = new ConcurrencyGate("test",
-                new GateSettings(1, 1, 1, Duration.ofMillis(1500), 100), meters);
+                new GateSettings(1, 1, 1, Duration.ofMillis(2500), 100), meters);
         Sinks.One<String> slow = pending();
         gate.admit(slow.asMono().delaySubscription(Duration.ofSeconds(1))).subscribe();
         slow.tryEmitValue("learned");
@@ -181,7 +181,8 @@ class ConcurrencyGateTest {
 
     @Test
     void aLaneWhosePlacesTookLongRefusesSooner() throws InterruptedException {
-        ConcurrencyGate gate = gate(2, Duration.ofMillis(1300), 100);
+        // a 2.6 s budget: 1.3 s for a new journey
+        ConcurrencyGate gate = gate(2, Duration.ofMillis(2600), 100);
         Sinks.One<String> a = pending();
         gate.admit(a.asMono()).subscribe();
         gate.admit(pending().asMono()).subscribe();
@@ -197,7 +198,7 @@ class ConcurrencyGateTest {
         gate.admit(ConcurrencyGate.Lane.NEW, pending().asMono()).subscribe(value -> { }, refused::add);
         assertThat(refused).as("places 1 and 2: ~0.5 and ~1 s").isEmpty();
         gate.admit(ConcurrencyGate.Lane.NEW, Mono.just("never")).subscribe(value -> { }, refused::add);
-        // two slots of ~500 ms calls would put place 3 at ~1 s, within the budget; places in this lane took ~500 ms each
+        // two slots of ~500 ms calls would put place 3 at ~1 s, within 1.3 s; places in this lane took ~500 ms each
         assertThat(refused).as("place 3: ~1.5 s").singleElement().isInstanceOf(Overloaded.class);
     }
 
@@ -294,7 +295,7 @@ class ConcurrencyGateTest {
     @Test
     void aLongLineOfRequestsThatStepAwayIsServedWithoutDeepeningTheStack() {
         // a budget no place in this line exceeds (the gate assumes 100 ms a request until it has measured)
-        ConcurrencyGate box = ConcurrencyGate.forTheBox("box", new GateSettings(1, 1, 1, Duration.ofHours(1),
+        ConcurrencyGate box = ConcurrencyGate.forTheBox("box", new GateSettings(1, 1, 1, Duration.ofHours(2),
                 100_000), meters, 1);
         ConcurrencyGate wechat = gate(100_000, Duration.ofSeconds(30), 10);
         Sinks.One<String> busy = pending();

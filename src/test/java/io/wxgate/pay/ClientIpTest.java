@@ -11,7 +11,7 @@ import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 
 class ClientIpTest {
 
-    private final ClientIp clientIp = new ClientIp(new HttpLimits(65536, List.of("10.0.0.5", "10.0.0.6")));
+    private final ClientIp clientIp = new ClientIp(new HttpLimits(65536, List.of("10.0.0.5", "10.0.0.6"), 4096));
 
     private static MockServerHttpRequest.BaseBuilder<?> from(String peer) {
         return MockServerHttpRequest.post("/pay/").remoteAddress(new InetSocketAddress(peer, 40000));
@@ -44,13 +44,13 @@ class ClientIpTest {
 
     @Test
     void anIpv6ProxyMatchesWhicheverWayItIsWritten() {
-        ClientIp v6 = new ClientIp(new HttpLimits(65536, List.of("::1")));
+        ClientIp v6 = new ClientIp(new HttpLimits(65536, List.of("::1"), 4096));
         assertThat(v6.of(from("0:0:0:0:0:0:0:1").header("X-Forwarded-For", "203.0.113.9").build())).isEqualTo("203.0.113.9");
     }
 
     @Test
     void aTrustedProxyThatIsNotAnAddressIsAConfigurationError() {
-        assertThatThrownBy(() -> new ClientIp(new HttpLimits(65536, List.of("lb.internal"))))
+        assertThatThrownBy(() -> new ClientIp(new HttpLimits(65536, List.of("lb.internal"), 4096)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lb.internal");
     }
 }

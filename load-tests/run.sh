@@ -316,7 +316,7 @@ PEAK=$(python3 "$HERE/bench.py" peak "$OUT")
 RATE=$(python3 -c "import math; print(max(1, min($OVER_CAP, math.ceil(10 * $PEAK))))")
 run overload overload "purchase at $RATE new users/s (10x the peak of $PEAK purchases/s)" OverloadSimulation "$OVER_SECONDS" \
   "{\"rate\":$RATE,\"peak\":$PEAK,\"seconds\":$OVER_SECONDS,\"hold_s\":$OVER_SECONDS,\"ramp_s\":0}" \
-  -Drate="$RATE" -Dseconds="$OVER_SECONDS"
+  -Drate="$RATE" -Dseconds="$OVER_SECONDS" -DwaitOutRefusals=false
 
 # ---- ping / getinfo / duplicate notify at the same fixed concurrency, in one run ----
 NOTIFY_BODY=$OUT/fixed/notify.xml

@@ -29,6 +29,7 @@ import java.util.stream.Stream;
 final class Bench {
 
     static final String SANDBOX_SUFFIX = " (sandbox)";
+    private static final boolean WAIT_OUT_REFUSALS = Boolean.parseBoolean(System.getProperty("waitOutRefusals", "true"));
 
     private Bench() {
     }
@@ -142,6 +143,11 @@ final class Bench {
         }
         // told to come back later (503 + Retry-After), a user waits that long before leaving, as the mini-program's
         // user does; in a closed model it is only then replaced by a new one. The refusal still counts as an error.
+        // An open model's arrivals do not depend on who left, so there (-DwaitOutRefusals=false) a refused user
+        // leaves at once rather than hold a connection open for nothing.
+        if (!WAIT_OUT_REFUSALS) {
+            return chain.exitHereIfFailed();
+        }
         return chain.doIf(session -> session.isFailed() && session.contains("retryAfter"))
                 .then(pause(session -> retryAfter(session.getString("retryAfter"))))
                 .exitHereIfFailed();

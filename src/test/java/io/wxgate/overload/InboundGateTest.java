@@ -57,12 +57,7 @@ class InboundGateTest {
 
     @Test
     void overAHttpGatewayTheExcessGetsA503InTheRoutesShapeAndTheNotifyIsNeverShed() {
-        try (OwnGateway gateway = OwnGateway.start(Map.of(
-                "gateway.overload.enabled", "true",
-                "gateway.overload.initial-limit", "1",
-                "gateway.overload.min-limit", "1",
-                "gateway.overload.max-limit", "1",
-                "gateway.overload.max-queue", "0"))) {
+        try (OwnGateway gateway = oneSlotGateway()) {
             WebClient http = WebClient.create(gateway.url());
             ConcurrencyGate inbound = gateway.bean(InboundGate.class).gate();
             // the start's own warm-up requests are done; then local work in progress holds the only slot
@@ -100,12 +95,7 @@ class InboundGateTest {
 
     @Test
     void aRequestWaitingOnWeChatGivesItsSlotBackAndAnAdmittedLoginCompletes() {
-        try (OwnGateway gateway = OwnGateway.start(Map.of(
-                "gateway.overload.enabled", "true",
-                "gateway.overload.initial-limit", "1",
-                "gateway.overload.min-limit", "1",
-                "gateway.overload.max-limit", "1",
-                "gateway.overload.max-queue", "0"))) {
+        try (OwnGateway gateway = oneSlotGateway()) {
             WebClient sandbox = WebClient.create(TestWorld.get().sandboxUrl());
             WebClient http = WebClient.create(gateway.url());
             ConcurrencyGate inbound = gateway.bean(InboundGate.class).gate();
@@ -138,12 +128,7 @@ class InboundGateTest {
 
     @Test
     void aBodySentSlowlyHoldsNoSlot() throws Exception {
-        try (OwnGateway gateway = OwnGateway.start(Map.of(
-                "gateway.overload.enabled", "true",
-                "gateway.overload.initial-limit", "1",
-                "gateway.overload.min-limit", "1",
-                "gateway.overload.max-limit", "1",
-                "gateway.overload.max-queue", "0"))) {
+        try (OwnGateway gateway = oneSlotGateway()) {
             java.net.URI url = java.net.URI.create(gateway.url());
             ConcurrencyGate inbound = gateway.bean(InboundGate.class).gate();
             await(() -> inbound.inFlight() == 0 && inbound.queued() == 0);
@@ -170,6 +155,16 @@ class InboundGateTest {
             assertThat(answer.getBody()).contains("body_too_large");
             await(() -> gateway.bean(InboundGate.class).gate().inFlight() == 0);
         }
+    }
+
+    /** A gateway whose inbound gate lets one request do local work at a time and queues none. */
+    private static OwnGateway oneSlotGateway() {
+        return OwnGateway.start(Map.of(
+                "gateway.overload.enabled", "true",
+                "gateway.overload.initial-limit", "1",
+                "gateway.overload.min-limit", "1",
+                "gateway.overload.max-limit", "1",
+                "gateway.overload.max-queue", "0"));
     }
 
     private static ResponseEntity<String> post(WebClient http, String path, Map<String, String> body) {

@@ -42,6 +42,7 @@ public final class ConcurrencyGate {
     private static final Lane[] LANES = Lane.values();
 
     private static final double LATENCY_SMOOTHING = 0.1;
+    private static final double REFUSAL_FADE = 0.99;
     private static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(30);
 
     private final String name;
@@ -205,6 +206,9 @@ public final class ConcurrencyGate {
                     refusal = refusal(refusedFull, lane, ahead + 1);
                 } else if (!resuming && expectedWaitNanos(lane, ahead + 1) > budgetNanos(lane)) {
                     refusal = refusal(refusedBudget, lane, ahead + 1);
+                    // refused ones teach nothing: without this fade, a lane whose estimate once passed its budget
+                    // would refuse everyone for good; now one is let in line now and then to measure again
+                    waitPerPlaceNanos[lane.ordinal()] *= REFUSAL_FADE;
                 } else {
                     waiter = new Waiter(sink, lane, ahead + 1);
                     waiting[lane.ordinal()].addLast(waiter);

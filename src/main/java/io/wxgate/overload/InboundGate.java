@@ -126,16 +126,20 @@ public class InboundGate implements WebFilter, Ordered, SmartLifecycle {
                     if (read.isEmpty()) {
                         return then.apply(exchange.mutate().request(replaying(request, Flux.empty())).build());
                     }
+                    // the buffer is ours until the handler takes it; whoever ends up with it releases it once
                     DataBuffer buffer = read.get();
-                    AtomicBoolean handedOver = new AtomicBoolean();
-                    Flux<DataBuffer> replay = Flux.defer(() -> handedOver.compareAndSet(false, true)
-                            ? Flux.just(buffer) : Flux.empty());
+                    AtomicBoolean subscribed = new AtomicBoolean();
+                    AtomicBoolean ours = new AtomicBoolean(true);
+                    Runnable releaseIfOurs = () -> {
+                        if (ours.compareAndSet(true, false)) {
+                            DataBufferUtils.release(buffer);
+                        }
+                    };
+                    Flux<DataBuffer> replay = Flux.defer(() -> subscribed.compareAndSet(false, true)
+                            ? Flux.just(buffer).filter(b -> ours.compareAndSet(true, false)).doOnCancel(releaseIfOurs)
+                            : Flux.empty());
                     return then.apply(exchange.mutate().request(replaying(request, replay)).build())
-                            .doFinally(signal -> {
-                                if (handedOver.compareAndSet(false, true)) {
-                                    DataBufferUtils.release(buffer);
-                                }
-                            });
+                            .doFinally(signal -> releaseIfOurs.run());
                 })
                 .onErrorResume(DataBufferLimitException.class, tooLarge -> write(exchange, ErrorResponses.respond(
                         exchange, HttpStatus.PAYLOAD_TOO_LARGE, "body_too_large", 1, "request body is too large")));

@@ -216,7 +216,18 @@ class ConcurrencyGateTest {
         gate.admit(ConcurrencyGate.Lane.NEW, Mono.just("never")).subscribe(value -> { }, refused::add);
         assertThat(refused).singleElement().isInstanceOf(Overloaded.class);
         assertThat(gate.queued()).isZero();
+
         assertThat(meters.get("wxgate.gate.refused").tag("reason", "wait_budget").counter().count()).isEqualTo(1);
+
+        // but not for good: each refusal fades what the lane learned, until one is let in line to measure again
+        int tries = 1;
+        while (gate.queued() == 0 && tries < 200) {
+            gate.admit(ConcurrencyGate.Lane.NEW, pending().asMono()).subscribe(value -> { }, refused::add);
+            tries++;
+        }
+        assertThat(gate.queued()).isEqualTo(1);
+        assertThat(tries).as("refused a while first").isBetween(20, 150);
+        assertThat(meters.get("wxgate.gate.refused").tag("reason", "wait_budget").counter().count()).isEqualTo(tries - 1);
     }
 
     @Test

@@ -60,7 +60,6 @@ public final class ConcurrencyGate {
 
     // guarded by lock
     private int inFlight;
-    private int queued;
     private int limit;
     private double latencyNanos;
     // per lane: how long a place in line has recently taken to reach the front (0 until a waiter was served)
@@ -178,7 +177,7 @@ public final class ConcurrencyGate {
 
     public int queued() {
         synchronized (lock) {
-            return queued;
+            return aheadOf(Lane.NEW);
         }
     }
 
@@ -202,7 +201,7 @@ public final class ConcurrencyGate {
                     now = new Permit();
                     // no wait at all: what places in this lane take fades
                     waitPerPlaceNanos[lane.ordinal()] *= 1 - LATENCY_SMOOTHING;
-                } else if (!resuming && queued >= settings.maxQueue()) {
+                } else if (!resuming && aheadOf(Lane.NEW) >= settings.maxQueue()) {
                     refusal = refusal(refusedFull, lane, ahead + 1);
                 } else if (!resuming && expectedWaitNanos(lane, ahead + 1) > budgetNanos(lane)) {
                     refusal = refusal(refusedBudget, lane, ahead + 1);
@@ -213,7 +212,6 @@ public final class ConcurrencyGate {
                     waiter = new Waiter(sink, lane, ahead + 1);
                     waiting[lane.ordinal()].addLast(waiter);
                     queuedIn[lane.ordinal()]++;
-                    queued++;
                 }
             }
             if (now != null) {
@@ -239,7 +237,7 @@ public final class ConcurrencyGate {
         return lane == Lane.NEW ? budget / 2 : budget;
     }
 
-    // under lock: how many wait in this lane and the lanes served before it
+    // under lock: how many wait in this lane and the lanes served before it (all of them: NEW, the last lane)
     private int aheadOf(Lane lane) {
         int ahead = 0;
         for (int i = 0; i <= lane.ordinal(); i++) {
@@ -343,7 +341,6 @@ public final class ConcurrencyGate {
     // under lock
     private void dequeued(Lane lane) {
         queuedIn[lane.ordinal()]--;
-        queued--;
     }
 
     /**
@@ -464,7 +461,7 @@ public final class ConcurrencyGate {
                     dequeued(lane);
                     // its place took at least the whole budget: the next ones that far back are refused at once
                     learnWait(this);
-                    refusal = refusal(refusedTimeout, lane, queued + 1);
+                    refusal = refusal(refusedTimeout, lane, aheadOf(Lane.NEW) + 1);
                 }
             }
             if (refusal != null) {

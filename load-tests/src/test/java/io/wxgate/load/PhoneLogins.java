@@ -1,5 +1,7 @@
 package io.wxgate.load;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,8 +12,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * New users' wx.login done ahead of a run ({@code POST /sandbox/wx/logins}, 5,000 phones a request): a feeder of
@@ -22,9 +22,7 @@ import java.util.regex.Pattern;
 final class PhoneLogins {
 
     private static final int BATCH = 5000;
-    private static final Pattern LOGIN = Pattern.compile("\\{[^{}]*}");
-    private static final Pattern OPENID = Pattern.compile("\"openid\"\\s*:\\s*\"([^\"]+)\"");
-    private static final Pattern CODE = Pattern.compile("\"code\"\\s*:\\s*\"([^\"]+)\"");
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private PhoneLogins() {
     }
@@ -40,21 +38,23 @@ final class PhoneLogins {
                     .POST(HttpRequest.BodyPublishers.ofString(
                             "{\"appid\":\"" + Targets.APPID + "\",\"count\":" + batch + "}"))
                     .build();
-            String body = send(client, request);
-            Matcher each = LOGIN.matcher(body);
             int before = logins.size();
-            while (each.find()) {
-                Matcher openid = OPENID.matcher(each.group());
-                Matcher code = CODE.matcher(each.group());
-                if (openid.find() && code.find()) {
-                    logins.add(Map.of("openid", openid.group(1), "code", code.group(1)));
-                }
+            for (JsonNode login : read(send(client, request)).path("logins")) {
+                logins.add(Map.of("openid", login.path("openid").asText(), "code", login.path("code").asText()));
             }
             if (logins.size() - before != batch) {
                 throw new IllegalStateException("the sandbox made " + (logins.size() - before) + " logins, not " + batch);
             }
         }
         return logins.iterator();
+    }
+
+    private static JsonNode read(String body) {
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            throw new IllegalStateException("the sandbox's logins are not JSON", e);
+        }
     }
 
     private static String send(HttpClient client, HttpRequest request) {

@@ -33,6 +33,7 @@ public record SeedUser(long id, String openid, String name, String avatar, Strin
         Instant at = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
         String seconds = SECONDS.format(at);
         int fraction = at.getNano() / 1000;
-        return fraction == 0 ? seconds + "Z" : seconds + "." + String.format("%06d", fraction) + "Z";
+        // six digits, zero-padded, without String.format (1 % of a /getinfo/'s CPU, profiled)
+        return fraction == 0 ? seconds + "Z" : seconds + "." + String.valueOf(1_000_000 + fraction).substring(1) + "Z";
     }
 }

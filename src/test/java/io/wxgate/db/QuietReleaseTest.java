@@ -82,6 +82,21 @@ class QuietReleaseTest {
         assertThat(borrow(c -> scalar(c, "SELECT COUNT(*) FROM quiet_release_probe"))).isEqualTo("0");
     }
 
+    @Test
+    void aStatementCancelledMidwayDoesNotLeakItsAnswerIntoTheNextBorrower() {
+        pool = poolOfOne(new QuietRelease(mysql));
+
+        // a client that went away: the statement's subscriber cancels while the server still works on it
+        Mono<String> slow = Mono.usingWhen(pool.create(), c -> scalar(c, "SELECT CONCAT('slow', SLEEP(0.5))"),
+                Connection::close);
+        assertThat(slow.timeout(Duration.ofMillis(100)).onErrorResume(e -> Mono.just("cancelled")).block(WAIT))
+                .isEqualTo("cancelled");
+
+        // the same (only) connection, lent again at once: it answers the new statement, not the old one
+        assertThat(borrow(c -> scalar(c, "SELECT 'next'"))).isEqualTo("next");
+        assertThat(borrow(c -> scalar(c, "SELECT 'after'"))).isEqualTo("after");
+    }
+
     private static ConnectionPool poolOfOne(ConnectionFactory factory) {
         return new ConnectionPool(ConnectionPoolConfiguration.builder(factory).initialSize(1).maxSize(1)
                 .maxAcquireTime(WAIT).build());

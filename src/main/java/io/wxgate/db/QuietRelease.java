@@ -18,13 +18,14 @@ import reactor.core.publisher.Mono;
 /**
  * The connections the pool lends, returned without a round trip when nothing about them changed.
  *
- * <p>r2dbc-mysql cleans up every connection the pool takes back ({@link Lifecycle#preRelease()}): it rolls back,
+ * <p>r2dbc-mysql cleans up every connection the pool takes back ({@link Lifecycle#preRelease()}) by rolling back,
  * and with no transaction open that "rollback" is a {@code COM_PING} to the server. Spring's {@code DatabaseClient}
  * borrows a connection per statement, so that was one extra round trip per statement: two of the six a
  * {@code /getinfo/} made, measured as {@code Com_admin_commands} rising by two per request. Here a connection goes
- * back with r2dbc-mysql's full clean-up only when someone opened a transaction, made a savepoint or changed its
- * autocommit, isolation level, lock wait or statement timeout since the pool lent it; a connection that only ran
- * statements in autocommit mode has no state to clean. (r2dbc-pool still rolls back a transaction it saw begin.)
+ * back through r2dbc-mysql's clean-up as before when a transaction may be open: when someone began, committed or
+ * rolled back a transaction, used a savepoint or changed autocommit, isolation, lock wait or statement timeout
+ * since the pool lent it, or when the server's last status says a transaction is open or autocommit is off (a local
+ * check, no round trip). A connection that only ran statements in autocommit mode goes back as it is.
  */
 final class QuietRelease implements ConnectionFactory, Wrapped<ConnectionFactory> {
 
@@ -49,7 +50,7 @@ final class QuietRelease implements ConnectionFactory, Wrapped<ConnectionFactory
         return factory;
     }
 
-    /** One driver connection, remembering whether its session state changed since the pool lent it. */
+    /** One driver connection, remembering whether its transaction state may have changed since the pool lent it. */
     static final class LentConnection implements Connection, Lifecycle, Wrapped<Connection> {
 
         private final Connection connection;
@@ -67,7 +68,8 @@ final class QuietRelease implements ConnectionFactory, Wrapped<ConnectionFactory
 
         @Override
         public Publisher<Void> preRelease() {
-            return stateChanged && connection instanceof Lifecycle lifecycle ? lifecycle.preRelease() : Mono.empty();
+            boolean mayBeInTransaction = stateChanged || !connection.isAutoCommit();
+            return mayBeInTransaction && connection instanceof Lifecycle lifecycle ? lifecycle.preRelease() : Mono.empty();
         }
 
         private <T> T changing(T action) {

@@ -68,10 +68,7 @@ class QuietReleaseTest {
     @Test
     void aConnectionLeftInATransactionIsStillRolledBackWhenItGoesBack() {
         pool = poolOfOne(new QuietRelease(mysql));
-        borrow(c -> Flux.from(c.createStatement("CREATE TABLE IF NOT EXISTS quiet_release_probe (id INT PRIMARY KEY)")
-                .execute()).flatMap(r -> r.getRowsUpdated()).then(Mono.just("")));
-        borrow(c -> Flux.from(c.createStatement("DELETE FROM quiet_release_probe").execute())
-                .flatMap(r -> r.getRowsUpdated()).then(Mono.just("")));
+        createProbeTable();
 
         // autocommit off behind the pool's back, a row inserted, never committed
         borrow(c -> Mono.from(c.setAutoCommit(false))
@@ -83,8 +80,36 @@ class QuietReleaseTest {
     }
 
     @Test
+    void aLoanThatCommittedATransactionIsCleanedUpAndTheLoansAfterItAreNot() {
+        pool = poolOfOne(new QuietRelease(mysql));
+
+        borrow(c -> Mono.from(c.beginTransaction()).then(scalar(c, "SELECT 1"))
+                .flatMap(one -> Mono.from(c.commitTransaction()).thenReturn(one)));
+        for (int i = 0; i < 10; i++) {
+            borrow(c -> scalar(c, "SELECT 1"));
+        }
+
+        // r2dbc-mysql's clean-up after the committed transaction (a ping, as it is no longer open), none after
+        assertThat(borrow(c -> scalar(c, "SHOW SESSION STATUS LIKE 'Com_admin_commands'", 1))).isEqualTo("1");
+    }
+
+    @Test
+    void aConnectionWhoseAutocommitAnEarlierLoanLeftOffIsStillRolledBack() {
+        pool = poolOfOne(new QuietRelease(mysql));
+        createProbeTable();
+        borrow(c -> Mono.from(c.setAutoCommit(false)).then(Mono.just("")));
+
+        // this loan changes nothing itself, but its INSERT opens a transaction on a connection with autocommit off
+        borrow(c -> Flux.from(c.createStatement("INSERT INTO quiet_release_probe (id) VALUES (2)").execute())
+                .flatMap(r -> r.getRowsUpdated()).then(Mono.just("")));
+
+        assertThat(borrow(c -> scalar(c, "SELECT COUNT(*) FROM quiet_release_probe"))).isEqualTo("0");
+    }
+
+    @Test
     void aStatementCancelledMidwayDoesNotLeakItsAnswerIntoTheNextBorrower() {
         pool = poolOfOne(new QuietRelease(mysql));
+        borrow(c -> scalar(c, "SELECT 1")); // connected, so the cancel below lands while the statement runs
 
         // a client that went away: the statement's subscriber cancels while the server still works on it
         Mono<String> slow = Mono.usingWhen(pool.create(), c -> scalar(c, "SELECT CONCAT('slow', SLEEP(0.5))"),
@@ -92,9 +117,20 @@ class QuietReleaseTest {
         assertThat(slow.timeout(Duration.ofMillis(100)).onErrorResume(e -> Mono.just("cancelled")).block(WAIT))
                 .isEqualTo("cancelled");
 
-        // the same (only) connection, lent again at once: it answers the new statement, not the old one
+        // the same (only) connection, lent again at once: it answers the new statement, not the old one, once the
+        // old one is done on the server
+        long started = System.nanoTime();
         assertThat(borrow(c -> scalar(c, "SELECT 'next'"))).isEqualTo("next");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("waited for the cancelled statement")
+                .isGreaterThan(Duration.ofMillis(250));
         assertThat(borrow(c -> scalar(c, "SELECT 'after'"))).isEqualTo("after");
+    }
+
+    private void createProbeTable() {
+        borrow(c -> Flux.from(c.createStatement("CREATE TABLE IF NOT EXISTS quiet_release_probe (id INT PRIMARY KEY)")
+                .execute()).flatMap(r -> r.getRowsUpdated()).then(Mono.just("")));
+        borrow(c -> Flux.from(c.createStatement("DELETE FROM quiet_release_probe").execute())
+                .flatMap(r -> r.getRowsUpdated()).then(Mono.just("")));
     }
 
     private static ConnectionPool poolOfOne(ConnectionFactory factory) {

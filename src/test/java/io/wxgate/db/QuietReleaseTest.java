@@ -71,9 +71,7 @@ class QuietReleaseTest {
         createProbeTable();
 
         // autocommit off behind the pool's back, a row inserted, never committed
-        borrow(c -> Mono.from(c.setAutoCommit(false))
-                .thenMany(Flux.from(c.createStatement("INSERT INTO quiet_release_probe (id) VALUES (1)").execute()))
-                .flatMap(r -> r.getRowsUpdated()).then(Mono.just("")));
+        borrow(c -> Mono.from(c.setAutoCommit(false)).then(update(c, "INSERT INTO quiet_release_probe (id) VALUES (1)")));
 
         // the same server session would see its own uncommitted row, had it not been rolled back on release
         assertThat(borrow(c -> scalar(c, "SELECT COUNT(*) FROM quiet_release_probe"))).isEqualTo("0");
@@ -100,8 +98,7 @@ class QuietReleaseTest {
         borrow(c -> Mono.from(c.setAutoCommit(false)).then(Mono.just("")));
 
         // this loan changes nothing itself, but its INSERT opens a transaction on a connection with autocommit off
-        borrow(c -> Flux.from(c.createStatement("INSERT INTO quiet_release_probe (id) VALUES (2)").execute())
-                .flatMap(r -> r.getRowsUpdated()).then(Mono.just("")));
+        borrow(c -> update(c, "INSERT INTO quiet_release_probe (id) VALUES (2)"));
 
         assertThat(borrow(c -> scalar(c, "SELECT COUNT(*) FROM quiet_release_probe"))).isEqualTo("0");
     }
@@ -127,10 +124,8 @@ class QuietReleaseTest {
     }
 
     private void createProbeTable() {
-        borrow(c -> Flux.from(c.createStatement("CREATE TABLE IF NOT EXISTS quiet_release_probe (id INT PRIMARY KEY)")
-                .execute()).flatMap(r -> r.getRowsUpdated()).then(Mono.just("")));
-        borrow(c -> Flux.from(c.createStatement("DELETE FROM quiet_release_probe").execute())
-                .flatMap(r -> r.getRowsUpdated()).then(Mono.just("")));
+        borrow(c -> update(c, "CREATE TABLE IF NOT EXISTS quiet_release_probe (id INT PRIMARY KEY)"));
+        borrow(c -> update(c, "DELETE FROM quiet_release_probe"));
     }
 
     private static ConnectionPool poolOfOne(ConnectionFactory factory) {
@@ -140,6 +135,12 @@ class QuietReleaseTest {
 
     private String borrow(Function<Connection, Mono<String>> work) {
         return Mono.usingWhen(pool.create(), work, Connection::close).block(WAIT);
+    }
+
+    /** A statement run for its effect; emits "" so it fits {@link #borrow}. */
+    private static Mono<String> update(Connection connection, String sql) {
+        return Flux.from(connection.createStatement(sql).execute()).flatMap(result -> result.getRowsUpdated())
+                .then(Mono.just(""));
     }
 
     private static Mono<String> scalar(Connection connection, String sql) {

@@ -21,6 +21,11 @@ class ConcurrencyGateTest {
         return new ConcurrencyGate("test", new GateSettings(limit, limit, 1, maxWait, maxQueue), meters);
     }
 
+    /** The inbound gate: requests that step away to a WeChat gate give their slot back while they are there. */
+    private ConcurrencyGate box(int limit, Duration maxWait, int maxQueue) {
+        return ConcurrencyGate.forTheBox("box", new GateSettings(limit, limit, 1, maxWait, maxQueue), meters, limit);
+    }
+
     /** A call that stays in flight until the test answers it. */
     private static Sinks.One<String> pending() {
         return Sinks.one();
@@ -232,8 +237,7 @@ class ConcurrencyGateTest {
 
     @Test
     void aRequestAwayAtWeChatGivesTheBoxItsSlotAndTakesItBackAheadOfTheRest() {
-        ConcurrencyGate box = ConcurrencyGate.forTheBox("box", new GateSettings(1, 1, 1, Duration.ofSeconds(5), 0),
-                meters, 1);
+        ConcurrencyGate box = box(1, Duration.ofSeconds(5), 0);
         ConcurrencyGate wechat = gate(10, Duration.ofSeconds(5), 10);
         Sinks.One<String> wechatAnswer = pending();
         Sinks.One<String> otherWork = pending();
@@ -261,8 +265,7 @@ class ConcurrencyGateTest {
 
     @Test
     void localWorkReservedAtAWeChatGateHoldsTheBoxSlotButItsWaitAndItsCallsDoNot() {
-        ConcurrencyGate box = ConcurrencyGate.forTheBox("box", new GateSettings(4, 4, 1, Duration.ofSeconds(5), 10),
-                meters, 4);
+        ConcurrencyGate box = box(4, Duration.ofSeconds(5), 10);
         ConcurrencyGate pay = gate(1, Duration.ofSeconds(5), 10);
         Sinks.One<String> otherOrder = pending();
         pay.reserve(otherOrder.asMono()).subscribe();
@@ -285,8 +288,7 @@ class ConcurrencyGateTest {
 
     @Test
     void aPermitBroughtBackFromAWeChatGateIsFreedWhenTheRequestGivesUpOnTheWayBack() {
-        ConcurrencyGate box = ConcurrencyGate.forTheBox("box", new GateSettings(1, 1, 1, Duration.ofSeconds(5), 10),
-                meters, 1);
+        ConcurrencyGate box = box(1, Duration.ofSeconds(5), 10);
         ConcurrencyGate pay = gate(1, Duration.ofSeconds(5), 10);
         Sinks.One<String> otherOrder = pending();
         pay.reserve(otherOrder.asMono()).subscribe();
@@ -306,8 +308,7 @@ class ConcurrencyGateTest {
     @Test
     void aLongLineOfRequestsThatStepAwayIsServedWithoutDeepeningTheStack() {
         // a budget no place in this line exceeds (the gate assumes 100 ms a request until it has measured)
-        ConcurrencyGate box = ConcurrencyGate.forTheBox("box", new GateSettings(1, 1, 1, Duration.ofHours(2),
-                100_000), meters, 1);
+        ConcurrencyGate box = box(1, Duration.ofHours(2), 100_000);
         ConcurrencyGate wechat = gate(100_000, Duration.ofSeconds(30), 10);
         Sinks.One<String> busy = pending();
         box.admit(busy.asMono()).subscribe();
@@ -328,8 +329,7 @@ class ConcurrencyGateTest {
 
     @Test
     void aRequestCancelledWhileAwayOrWhileComingBackLeavesNoSlotTaken() {
-        ConcurrencyGate box = ConcurrencyGate.forTheBox("box", new GateSettings(1, 1, 1, Duration.ofSeconds(5), 10),
-                meters, 1);
+        ConcurrencyGate box = box(1, Duration.ofSeconds(5), 10);
         ConcurrencyGate wechat = gate(10, Duration.ofSeconds(5), 10);
         Disposable away = box.admit(wechat.admit(pending().asMono())).subscribe();
         away.dispose();

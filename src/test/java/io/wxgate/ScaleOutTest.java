@@ -37,6 +37,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 class ScaleOutTest {
 
     private static final Map<String, Object> RECONCILE_FAST = Map.of(
+            "wechat.pay.reconciler.enabled", "true",
             "wechat.pay.reconciler.interval", "1s",
             "wechat.pay.reconciler.age", "2s");
 

@@ -30,7 +30,6 @@ public final class OwnGateway implements AutoCloseable {
         Map<String, Object> p = new LinkedHashMap<>(TestWorld.get().gatewayProperties(port));
         boolean v3 = "v3".equalsIgnoreCase(String.valueOf(settings.get("wechat.pay.api-version")));
         p.put("wechat.pay.notify-url", url + (v3 ? "/api/v1/pay/notify/v3" : "/api/v1/pay/notify"));
-        p.put("wechat.pay.reconciler.enabled", "false");
         p.putAll(settings);
         String[] args = p.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
         return new OwnGateway(new SpringApplicationBuilder(WxgateApplication.class).run(args), url);
